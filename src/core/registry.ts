@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+/** Proxy names: what is allowed, said once so every error message agrees. */
+export const PROXY_NAME_RULE = '1–32 characters of letters, digits, "_" and "-"';
+const PROXY_NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+const PREFIX_PATTERN = /^[A-Za-z0-9_-]{0,32}$/;
+
+/** The transports a backend can be reached over. */
+export const TRANSPORTS = ['stdio', 'http', 'sse'] as const;
+export type TransportKind = (typeof TRANSPORTS)[number];
+
+/** Where an entry of the registry comes from: VS Code settings scopes, or the CLI's file. */
+export type ProxyScope = 'user' | 'workspace' | 'file';
+
+export const proxyNameSchema = z
+  .string({ error: `A proxy name is required: ${PROXY_NAME_RULE}.` })
+  .regex(PROXY_NAME_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a valid proxy name: use ${PROXY_NAME_RULE}.` });
+
+const stringMap = z.record(z.string(), z.string());
+
+const toolFilterSchema = z.strictObject({
+  include: z.array(z.string()).optional(),
+  exclude: z.array(z.string()).optional(),
+});
+
+/**
+ * One backend MCP server, as the user writes it in settings or proxies.json.
+ * Exactly one of `url` or `command`; variables like `${env:X}` stay unexpanded here.
+ */
+export const proxyEntrySchema = z
+  .strictObject({
+    url: z.string().optional(),
+    headers: stringMap.optional(),
+    command: z.string().optional(),
+    args: z.array(z.string()).optional(),
+    env: stringMap.optional(),
+    cwd: z.string().optional(),
+    transport: z.enum(TRANSPORTS).optional(),
+    enabled: z.boolean().optional(),
+    prefix: z
+      .string()
+      .regex(PREFIX_PATTERN, { error: 'A prefix is up to 32 letters, digits, "_" and "-", or "" to mount without one.' })
+      .optional(),
+    timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+    tools: toolFilterSchema.optional(),
+  })
+  .superRefine((entry, context) => {
+    const hasUrl = entry.url !== undefined;
+    const hasCommand = entry.command !== undefined;
+    if (hasUrl === hasCommand) {
+      context.addIssue({
+        code: 'custom',
+        message: hasUrl
+          ? 'Give either "url" or "command", not both.'
+          : 'Give a "url" (http:// or https://) or a "command" to run.',
+      });
+      return;
+    }
+    if (hasUrl) {
+      const problem = urlProblem(entry.url ?? '');
+      if (problem) context.addIssue({ code: 'custom', path: ['url'], message: problem });
+      for (const key of ['args', 'env', 'cwd'] as const) {
+        if (entry[key] !== undefined) {
+          context.addIssue({ code: 'custom', path: [key], message: `"${key}" applies to a "command" proxy, not to a "url" one.` });
+        }
+      }
+      if (entry.transport === 'stdio') {
+        context.addIssue({ code: 'custom', path: ['transport'], message: 'A "url" proxy uses transport "http" or "sse", not "stdio".' });
+      }
+    } else {
+      if (entry.command?.trim() === '') {
+        context.addIssue({ code: 'custom', path: ['command'], message: 'The command is empty: give the program to run.' });
+      }
+      if (entry.headers !== undefined) {
+        context.addIssue({ code: 'custom', path: ['headers'], message: '"headers" applies to a "url" proxy, not to a "command" one.' });
+      }
+      if (entry.transport !== undefined && entry.transport !== 'stdio') {
+        context.addIssue({ code: 'custom', path: ['transport'], message: 'A "command" proxy uses transport "stdio".' });
+      }
+    }
+  });
+
+export type ProxyEntry = z.infer<typeof proxyEntrySchema>;
+
+/** The registry: proxy entries keyed by name (an object, so VS Code merges scopes entry by entry). */
+export const registrySchema = z.record(proxyNameSchema, proxyEntrySchema);
+export type Registry = z.infer<typeof registrySchema>;
+
+/** An entry as the switchboard mounts it: where it came from, and why it may not start. */
+export interface ProxyMount {
+  readonly entry: ProxyEntry;
+  readonly scope: ProxyScope;
+  /** Set when the host forbids starting it (e.g. an untrusted workspace); shown as its state. */
+  readonly blockedReason?: string;
+}
+
+/** Explains why a URL cannot be a backend, or returns undefined when it can. */
+export function urlProblem(url: string): string | undefined {
+  // A URL with variables is checked after expansion, when connecting.
+  if (url.includes('${')) return /^https?:\/\//i.test(url) ? undefined : `"${url}" must start with http:// or https://.`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `"${url}" is not a URL: give one like http://localhost:3001/mcp.`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return `"${url}" uses ${parsed.protocol.replace(/:$/, '')}: only http:// and https:// URLs are supported.`;
+  }
+  return undefined;
+}
+
+/** The transport used for an entry: the one given, else stdio for a command, SSE for `/sse` URLs, else Streamable HTTP. */
+export function transportOf(entry: ProxyEntry): TransportKind {
+  if (entry.transport) return entry.transport;
+  if (entry.command !== undefined) return 'stdio';
+  return isSseUrl(entry.url ?? '') ? 'sse' : 'http';
+}
+
+function isSseUrl(url: string): boolean {
+  const path = url.split(/[?#]/, 1)[0] ?? '';
+  return /\/sse\/?$/i.test(path);
+}
+
+/** What a proxy runs or connects to, in one line for lists, logs and confirmations. */
+export function describeTarget(entry: ProxyEntry): string {
+  if (entry.url !== undefined) return entry.url;
+  return [entry.command ?? '', ...(entry.args ?? [])].map(quoteArgument).join(' ');
+}
+
+function quoteArgument(argument: string): string {
+  return /^[\w@%+=:,./${}-]+$/.test(argument) ? argument : JSON.stringify(argument);
+}
+
+/** Validates one entry and returns it, or throws an Error whose message lists every problem. */
+export function parseProxyEntry(name: string, input: unknown): ProxyEntry {
+  const nameResult = proxyNameSchema.safeParse(name);
+  if (!nameResult.success) throw new Error(formatIssues(nameResult.error));
+  const result = proxyEntrySchema.safeParse(input);
+  if (!result.success) throw new Error(`Proxy "${name}": ${formatIssues(result.error)}`);
+  return result.data;
+}
+
+/** Turns zod issues into one readable sentence per problem, with the path where it is. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+      return `${where}${issue.message}`;
+    })
+    .join(' ');
+}
+
+/** Whether two entries mount the same thing (so a registry change can leave the proxy connected). */
+export function sameEntry(a: ProxyEntry, b: ProxyEntry): boolean {
+  return stableStringify(a) === stableStringify(b);
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
