@@ -1,9 +1,10 @@
 // One esbuild config for every entry point: the CLI, the child-process server
-// the extension forks, and the extension itself. Each is one CommonJS bundle
-// so the .vsix needs no node_modules.
+// the extension forks, the extension itself, and the test fixtures (real MCP
+// servers run as processes). Each is one CommonJS bundle, so the .vsix needs
+// no node_modules and a fixture starts as fast as a plain script.
+import { readdirSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
-const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 /** @type {import('esbuild').BuildOptions} */
@@ -17,27 +18,15 @@ const common = {
   logLevel: 'warning',
 };
 
+const fixtures = readdirSync('test/fixtures')
+  .filter((file) => file.endsWith('.ts') && file !== 'serve.ts')
+  .map((file) => ({ entryPoints: [`test/fixtures/${file}`], outfile: `out/fixtures/${file.replace(/\.ts$/, '.js')}` }));
+
 const entries = [
   { entryPoints: ['src/server/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/server/child.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  ...(production ? [] : fixtures),
 ];
 
-const contexts = await Promise.all(
-  entries.filter((entry) => existsSync(entry.entryPoints[0])).map((entry) => esbuild.context({ ...common, ...entry })),
-);
-if (watch) {
-  await Promise.all(contexts.map((context) => context.watch()));
-} else {
-  await Promise.all(contexts.map((context) => context.rebuild()));
-  await Promise.all(contexts.map((context) => context.dispose()));
-}
-
-function existsSync(path) {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-import { statSync } from 'node:fs';
+await Promise.all(entries.map((entry) => esbuild.build({ ...common, ...entry })));

@@ -91,7 +91,7 @@ export interface ProxyMount {
   readonly entry: ProxyEntry;
   readonly scope: ProxyScope;
   /** Set when the host forbids starting it (e.g. an untrusted workspace); shown as its state. */
-  readonly blockedReason?: string;
+  readonly blockedReason?: string | undefined;
 }
 
 /** Explains why a URL cannot be a backend, or returns undefined when it can. */

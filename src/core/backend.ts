@@ -1,0 +1,380 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type Implementation,
+  type LoggingLevel,
+  type LoggingMessageNotification,
+  type Prompt,
+  type Resource,
+  type ResourceTemplate,
+  type Result,
+  type ServerCapabilities,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { BACKOFF_RESET_AFTER_MS, backoffDelay } from './backoff';
+import { ProxiedError, proxyError } from './errors';
+import { type ExpansionContext, expandEntry } from './expand';
+import type { Logger } from './logger';
+import { type ProxyEntry, type ProxyMount, type TransportKind, transportOf } from './registry';
+import type { ProxyState } from './status';
+import { ProcessGroupStdioTransport } from './stdioClientTransport';
+import { compileToolFilter } from './toolFilter';
+
+/** Default time a backend gets to answer one request. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Time a backend gets to start and answer `initialize`. */
+const CONNECT_TIMEOUT_MS = 30_000;
+/** Most pages read from one list, so a backend that always returns a cursor cannot loop us forever. */
+const MAX_PAGES = 1_000;
+
+/**
+ * Results pass through untouched: the switchboard is transparent, and a schema
+ * parse per call would cost time and strip nothing the client should not see.
+ */
+const passthroughResult = z.custom<Result>(() => true);
+
+export type ListKind = 'tools' | 'resources' | 'prompts';
+
+/** A request a backend sent to the client side (sampling, elicitation, roots). */
+export type ReverseRequest = z.infer<typeof CreateMessageRequestSchema | typeof ElicitRequestSchema | typeof ListRootsRequestSchema>;
+
+/** Per-request context the SDK hands a reverse-request handler. */
+export interface ReverseRequestExtra {
+  readonly signal: AbortSignal;
+}
+
+/** What a backend needs from the switchboard that owns it. */
+export interface BackendHost {
+  readonly logger: Logger;
+  readonly clientInfo: Implementation;
+  expansion(): ExpansionContext;
+  /** The logging level clients asked for last, if any; applied on connect. */
+  loggingLevel(): LoggingLevel | undefined;
+  onDidChangeState(backend: Backend): void;
+  onDidChangeList(backend: Backend, kind: ListKind): void;
+  onLogMessage(backend: Backend, params: LoggingMessageNotification['params']): void;
+  onResourceUpdated(backend: Backend, uri: string): void;
+  onReverseRequest(backend: Backend, request: ReverseRequest, extra: ReverseRequestExtra): Promise<Result>;
+}
+
+/** A call from a client that is running on this backend right now. */
+export interface InFlightCall {
+  readonly sessionId: string;
+  readonly sendRequest: (request: ReverseRequest, signal: AbortSignal) => Promise<Result>;
+  readonly sendNotification: (notification: { method: string; params?: Record<string, unknown> }) => Promise<void>;
+}
+
+/**
+ * One proxy: its connection to a backend MCP server, its state, and cached
+ * copies of the lists it offers. Reconnects by itself with capped backoff.
+ */
+export class Backend {
+  state: ProxyState = 'stopped';
+  error: string | undefined;
+  since = new Date();
+  transport: TransportKind;
+  capabilities: ServerCapabilities | undefined;
+  tools: readonly Tool[] = [];
+  resources: readonly Resource[] = [];
+  templates: readonly ResourceTemplate[] = [];
+  prompts: readonly Prompt[] = [];
+  /** Decides whether one of the backend's own tool names is shown, from `tools.include/exclude`. */
+  readonly isToolShown: (toolName: string) => boolean;
+  /** Calls from clients in progress, newest last: where reverse requests and logs go. */
+  readonly inFlight = new Set<InFlightCall>();
+  /** Resource URIs clients subscribed to here; renewed on reconnect. */
+  readonly subscriptions = new Set<string>();
+  readonly timeoutMs: number;
+
+  private client: Client | undefined;
+  /** Bumped on every (re)connect and stop, so late results of an old attempt are ignored. */
+  private generation = 0;
+  private attempt = 0;
+  private connectedAt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Each list kind's refresh in progress, so a burst of list_changed costs one fetch at a time. */
+  private readonly refreshing = new Map<ListKind, Promise<void>>();
+
+  constructor(
+    readonly name: string,
+    readonly mount: ProxyMount,
+    private readonly host: BackendHost,
+  ) {
+    this.transport = transportOf(mount.entry);
+    this.timeoutMs = mount.entry.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.isToolShown = compileToolFilter(mount.entry.tools);
+  }
+
+  /** Starts connecting (in the background), or records why it will not. */
+  start(): void {
+    if (this.mount.blockedReason !== undefined) {
+      this.setState('disabled', this.mount.blockedReason);
+    } else if (this.mount.entry.enabled === false) {
+      this.setState('disabled', undefined);
+    } else {
+      void this.connect(); // Errors become the state; nothing to await here.
+    }
+  }
+
+  /** Disconnects for good; the backend process, if any, is ended. */
+  async stop(): Promise<void> {
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    const client = this.client;
+    this.client = undefined;
+    this.clearLists();
+    this.setState('stopped', undefined);
+    await client?.close().catch(() => undefined);
+  }
+
+  /** Drops the connection and connects again now, forgetting the backoff. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.attempt = 0;
+    this.start();
+  }
+
+  /** Sends a request to the backend, with its timeout, mapping failures to errors that name the proxy. */
+  async request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<Result> {
+    const client = this.client;
+    if (!client || this.state !== 'connected') throw this.unavailableError();
+    try {
+      return await client.request(params === undefined ? { method } : { method, params }, passthroughResult, {
+        timeout: this.timeoutMs,
+        resetTimeoutOnProgress: true,
+        ...options,
+      });
+    } catch (error) {
+      throw proxyError(this.name, error);
+    }
+  }
+
+  /** Tells the backend the client's roots changed. */
+  notifyRootsChanged(): void {
+    if (this.state === 'connected') void this.client?.sendRootsListChanged().catch(() => undefined); // Best effort: a backend that went away needs no roots.
+  }
+
+  /** Applies a logging level to the backend, if it does logging. */
+  setLoggingLevel(level: LoggingLevel): void {
+    if (this.state !== 'connected' || !this.capabilities?.logging) return;
+    this.request('logging/setLevel', { level }).catch((error: unknown) =>
+      this.host.logger.warn(`could not set its logging level: ${String(error)}`, this.name),
+    );
+  }
+
+  private unavailableError(): ProxiedError {
+    const why = this.error ? `: ${this.error}` : '';
+    const advice = this.state === 'disabled' ? ' Enable it to use it.' : this.state === 'stopped' ? '' : ' It reconnects by itself; list_proxies shows its state.';
+    return new ProxiedError(-32603, `Proxy "${this.name}" is ${this.state}${why}.${advice}`);
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    clearTimeout(this.retryTimer);
+    this.setState('connecting', undefined);
+    let client: Client | undefined;
+    try {
+      const entry = expandEntry(this.mount.entry, this.host.expansion());
+      client = await this.openClient(entry);
+      if (generation !== this.generation) {
+        await client.close();
+        return;
+      }
+      this.client = client;
+      this.capabilities = client.getServerCapabilities();
+      client.onclose = () => this.onConnectionLost(generation);
+      await this.refreshAll();
+      await this.renewSession();
+      if (generation !== this.generation) return;
+      this.connectedAt = Date.now();
+      this.setState('connected', undefined);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.client = undefined;
+      await client?.close().catch(() => undefined);
+      this.fail(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private onConnectionLost(generation: number): void {
+    if (generation !== this.generation) return;
+    this.client = undefined;
+    if (this.state === 'connected' && Date.now() - this.connectedAt >= BACKOFF_RESET_AFTER_MS) this.attempt = 0;
+    this.clearLists();
+    this.fail(this.transport === 'stdio' ? 'The process exited.' : 'The connection was closed.');
+  }
+
+  private fail(message: string): void {
+    const delay = backoffDelay(this.attempt++);
+    this.setState('error', `${message} Retrying in ${Math.round(delay / 1000)} s.`);
+    this.host.logger.warn(`${message} Reconnecting in ${delay} ms.`, this.name);
+    const generation = this.generation;
+    this.retryTimer = setTimeout(() => {
+      if (generation === this.generation) void this.connect(); // Errors become the state.
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private async openClient(entry: ProxyEntry): Promise<Client> {
+    const connectOnce = async (transport: Transport): Promise<Client> => {
+      const client = this.newClient();
+      await client.connect(transport, { timeout: Math.min(this.timeoutMs, CONNECT_TIMEOUT_MS) });
+      return client;
+    };
+    const kind = transportOf(entry);
+    if (kind === 'stdio') {
+      return await connectOnce(this.stdioTransport(entry));
+    }
+    const url = new URL(entry.url ?? '');
+    const requestInit = { headers: entry.headers ?? {} };
+    if (kind === 'sse') return await connectOnce(new SSEClientTransport(url, { requestInit }));
+    try {
+      this.transport = 'http';
+      return await connectOnce(new StreamableHTTPClientTransport(url, { requestInit }));
+    } catch (error) {
+      // The SDK's documented fallback: a legacy server answers the Streamable HTTP handshake with a 4xx.
+      const refused = error instanceof StreamableHTTPError && (error.code ?? 0) >= 400 && (error.code ?? 0) < 500;
+      if (entry.transport !== undefined || !refused) throw error;
+      this.host.logger.info(`${url.href} refused Streamable HTTP (${error.code}); trying the SSE transport.`, this.name);
+      this.transport = 'sse';
+      return await connectOnce(new SSEClientTransport(url, { requestInit }));
+    }
+  }
+
+  private stdioTransport(entry: ProxyEntry): ProcessGroupStdioTransport {
+    return new ProcessGroupStdioTransport(
+      {
+        command: entry.command ?? '',
+        args: entry.args ?? [],
+        // The SDK's safe default environment plus the entry's own: the switchboard's secrets and token never reach backends.
+        env: { ...getDefaultEnvironment(), ...entry.env },
+        cwd: entry.cwd,
+      },
+      {
+        onStderrLine: (line) => this.host.logger.info(line, this.name),
+        onGarbageLine: (line) => this.host.logger.warn(`printed a non-MCP line on stdout (ignored): ${line.slice(0, 200)}`, this.name),
+      },
+    );
+  }
+
+  private newClient(): Client {
+    const client = new Client(this.host.clientInfo, {
+      capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
+    });
+    client.onerror = (error) => this.host.logger.debug(`transport: ${error.message}`, this.name);
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.refresh('tools'));
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.refresh('resources'));
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.refresh('prompts'));
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => this.host.onLogMessage(this, notification.params));
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) =>
+      this.host.onResourceUpdated(this, notification.params.uri),
+    );
+    const reverse = (request: ReverseRequest, extra: ReverseRequestExtra) => this.host.onReverseRequest(this, request, extra);
+    client.setRequestHandler(CreateMessageRequestSchema, reverse);
+    client.setRequestHandler(ElicitRequestSchema, reverse);
+    client.setRequestHandler(ListRootsRequestSchema, reverse);
+    return client;
+  }
+
+  /** Re-reads one list after the backend said it changed, then tells the host. */
+  private refresh(kind: ListKind): Promise<void> {
+    const running = this.refreshing.get(kind);
+    if (running) return running.then(() => this.refresh(kind));
+    const generation = this.generation;
+    const work = this.fetchList(kind)
+      .then(() => {
+        if (generation === this.generation && this.state === 'connected') this.host.onDidChangeList(this, kind);
+      })
+      .catch((error: unknown) => this.host.logger.warn(`could not refresh its ${kind}: ${String(error)}`, this.name))
+      .finally(() => this.refreshing.delete(kind));
+    this.refreshing.set(kind, work);
+    return work;
+  }
+
+  private async refreshAll(): Promise<void> {
+    await Promise.all((['tools', 'resources', 'prompts'] as const).map((kind) => this.fetchList(kind)));
+  }
+
+  private async fetchList(kind: ListKind): Promise<void> {
+    const capabilities = this.capabilities ?? {};
+    if (kind === 'tools') {
+      this.tools = capabilities.tools ? await this.listAll<Tool>('tools/list', 'tools') : [];
+    } else if (kind === 'prompts') {
+      this.prompts = capabilities.prompts ? await this.listAll<Prompt>('prompts/list', 'prompts') : [];
+    } else if (capabilities.resources) {
+      [this.resources, this.templates] = await Promise.all([
+        this.listAll<Resource>('resources/list', 'resources'),
+        this.listAll<ResourceTemplate>('resources/templates/list', 'resourceTemplates'),
+      ]);
+    } else {
+      this.resources = [];
+      this.templates = [];
+    }
+  }
+
+  /** Reads every page of a list. */
+  private async listAll<T>(method: string, key: string): Promise<T[]> {
+    const client = this.client;
+    if (!client) return [];
+    const items: T[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await client.request(
+        cursor === undefined ? { method } : { method, params: { cursor } },
+        passthroughResult,
+        { timeout: this.timeoutMs },
+      );
+      const pageItems = result[key];
+      if (Array.isArray(pageItems)) items.push(...(pageItems as T[]));
+      cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+      if (cursor === undefined) break;
+    }
+    return items;
+  }
+
+  /** After a (re)connect: the client's logging level and resource subscriptions apply again. */
+  private async renewSession(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const level = this.host.loggingLevel();
+    if (level && this.capabilities?.logging) await client.setLoggingLevel(level).catch(() => undefined);
+    if (this.capabilities?.resources?.subscribe) {
+      await Promise.all([...this.subscriptions].map((uri) => client.subscribeResource({ uri }).catch(() => undefined)));
+    }
+  }
+
+  private clearLists(): void {
+    const had = this.tools.length + this.resources.length + this.templates.length + this.prompts.length > 0;
+    this.tools = [];
+    this.resources = [];
+    this.templates = [];
+    this.prompts = [];
+    this.capabilities = undefined;
+    if (had) {
+      this.host.onDidChangeList(this, 'tools');
+      this.host.onDidChangeList(this, 'resources');
+      this.host.onDidChangeList(this, 'prompts');
+    }
+  }
+
+  private setState(state: ProxyState, error: string | undefined): void {
+    if (this.state === state && this.error === error) return;
+    this.state = state;
+    this.error = error;
+    this.since = new Date();
+    this.host.onDidChangeState(this);
+  }
+}

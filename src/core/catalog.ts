@@ -1,0 +1,144 @@
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Backend } from './backend';
+import { frontName, prefixCandidates, uniqueWithin } from './naming';
+
+/** Where a front name leads: the backend and the name it knows the thing by. */
+export interface Route {
+  readonly backend: Backend;
+  readonly name: string;
+}
+
+interface TemplateRoute {
+  readonly template: UriTemplate;
+  readonly uriTemplate: string;
+  readonly backend: Backend;
+}
+
+/** The prefix a proxy got on the front, and why it differs from the configured one. */
+export interface PrefixAssignment {
+  readonly prefix: string;
+  readonly note?: string;
+}
+
+/** Most numbered prefixes tried before a proxy is left out: only reachable with absurd registries. */
+const MAX_PREFIX_TRIES = 1_000;
+
+/**
+ * The front's view of all connected backends: renamed tools and prompts, the
+ * resources and templates with their original URIs, and the routes back.
+ * Built once per change and read by every request, so requests do no naming work.
+ */
+export class Catalog {
+  readonly tools: Tool[] = [];
+  readonly prompts: Prompt[] = [];
+  readonly resources: Resource[] = [];
+  readonly templates: ResourceTemplate[] = [];
+  readonly toolRoutes = new Map<string, Route>();
+  readonly promptRoutes = new Map<string, Route>();
+  readonly prefixes = new Map<string, PrefixAssignment>();
+  /** Backends' front names for their tools, by backend name then backend tool name. */
+  readonly toolFrontNames = new Map<string, Map<string, string>>();
+  readonly promptFrontNames = new Map<string, Map<string, string>>();
+  /** Clashes found while building (a URI two proxies list), for the log. */
+  readonly warnings: string[] = [];
+
+  private readonly resourceRoutes = new Map<string, Backend>();
+  private readonly templateRoutes: TemplateRoute[] = [];
+
+  /**
+   * Builds the catalog from backends in registry order (earlier ones keep their
+   * names on a clash), after the switchboard's own tools.
+   */
+  constructor(backends: readonly Backend[], ownTools: readonly Tool[]) {
+    this.tools.push(...ownTools);
+    const takenTools = new Set(ownTools.map((tool) => tool.name));
+    const takenPrompts = new Set<string>();
+    for (const backend of backends) {
+      this.addNamed(backend, takenTools, takenPrompts);
+      this.addResources(backend);
+    }
+  }
+
+  /** The backend that serves a resource URI: the one that listed it, else one whose template matches. */
+  resourceBackend(uri: string): Backend | undefined {
+    const listed = this.resourceRoutes.get(uri);
+    if (listed) return listed;
+    for (const route of this.templateRoutes) {
+      if (route.template.match(uri) !== null) return route.backend;
+    }
+    return undefined;
+  }
+
+  /** The backend that owns a template (for completions), by its URI template text or a URI it matches. */
+  templateBackend(uriOrTemplate: string): Backend | undefined {
+    return this.templateRoutes.find((route) => route.uriTemplate === uriOrTemplate)?.backend ?? this.resourceBackend(uriOrTemplate);
+  }
+
+  private addNamed(backend: Backend, takenTools: Set<string>, takenPrompts: Set<string>): void {
+    const configured = backend.mount.entry.prefix ?? backend.name;
+    const shownTools = backend.tools.filter((tool) => backend.isToolShown(tool.name));
+    let tries = 0;
+    for (const prefix of prefixCandidates(configured, backend.name)) {
+      if (tries++ > MAX_PREFIX_TRIES) {
+        this.warnings.push(`Proxy "${backend.name}" could not get a prefix that does not clash; its tools and prompts are not shown.`);
+        return;
+      }
+      const toolNames = frontNames(prefix, shownTools);
+      const promptNames = frontNames(prefix, backend.prompts);
+      if ([...toolNames.values()].some((name) => takenTools.has(name))) continue;
+      if ([...promptNames.values()].some((name) => takenPrompts.has(name))) continue;
+      this.prefixes.set(
+        backend.name,
+        prefix === configured ? { prefix } : { prefix, note: `Prefix "${prefix}" is used because "${configured}" clashed with another proxy's names.` },
+      );
+      this.toolFrontNames.set(backend.name, toolNames);
+      this.promptFrontNames.set(backend.name, promptNames);
+      for (const tool of shownTools) {
+        const name = toolNames.get(tool.name) ?? tool.name;
+        takenTools.add(name);
+        this.tools.push({ ...tool, name });
+        this.toolRoutes.set(name, { backend, name: tool.name });
+      }
+      for (const prompt of backend.prompts) {
+        const name = promptNames.get(prompt.name) ?? prompt.name;
+        takenPrompts.add(name);
+        this.prompts.push({ ...prompt, name });
+        this.promptRoutes.set(name, { backend, name: prompt.name });
+      }
+      return;
+    }
+  }
+
+  private addResources(backend: Backend): void {
+    for (const resource of backend.resources) {
+      const owner = this.resourceRoutes.get(resource.uri);
+      if (owner) {
+        this.warnings.push(`Resource ${resource.uri} is offered by "${owner.name}" and "${backend.name}"; "${owner.name}" serves it.`);
+        continue;
+      }
+      this.resourceRoutes.set(resource.uri, backend);
+      this.resources.push(resource);
+    }
+    for (const template of backend.templates) {
+      this.templates.push(template);
+      try {
+        this.templateRoutes.push({ template: new UriTemplate(template.uriTemplate), uriTemplate: template.uriTemplate, backend });
+      } catch {
+        this.warnings.push(`Proxy "${backend.name}" lists a resource template that does not parse: ${template.uriTemplate}`);
+      }
+    }
+  }
+}
+
+/** Front names for a proxy's items under one prefix, unique among themselves. */
+function frontNames(prefix: string, items: readonly { name: string }[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const used = new Set<string>();
+  for (const item of items) {
+    const name = uniqueWithin(frontName(prefix, item.name), used);
+    used.add(name);
+    names.set(item.name, name);
+  }
+  return names;
+}

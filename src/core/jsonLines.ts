@@ -1,0 +1,81 @@
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/** The largest single message accepted over stdio; bigger lines are dropped with an error. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Splits a byte stream into lines. Keeps partial lines as a list of chunks so a
+ * multi-megabyte message costs one copy, not one per chunk.
+ */
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly onOversized: (bytes: number) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    let newline = chunk.indexOf(10);
+    while (newline !== -1) {
+      const piece = chunk.subarray(start, newline);
+      if (this.parts.length === 0) {
+        this.emit(piece);
+      } else {
+        this.parts.push(piece);
+        this.emit(Buffer.concat(this.parts, this.size + piece.length));
+        this.parts = [];
+        this.size = 0;
+      }
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) this.keep(chunk.subarray(start));
+  }
+
+  private keep(piece: Buffer): void {
+    this.size += piece.length;
+    if (this.size > MAX_LINE_BYTES) {
+      this.onOversized(this.size);
+      this.parts = [];
+      this.size = 0;
+      return;
+    }
+    this.parts.push(piece);
+  }
+
+  private emit(bytes: Buffer): void {
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
+    if (end > 0) this.onLine(bytes.toString('utf8', 0, end));
+  }
+}
+
+/**
+ * Parses one line as a JSON-RPC message, or returns undefined for anything else
+ * (a backend printing to stdout by mistake). A shape check, not a schema parse:
+ * the protocol layer validates what it dispatches, and this runs on every message.
+ */
+export function parseJsonRpcLine(line: string): JSONRPCMessage | undefined {
+  if (line.charCodeAt(0) !== 123 /* { */ && line.trimStart()[0] !== '{') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  return isJsonRpcMessage(value) ? value : undefined;
+}
+
+/** Whether a value has the shape of a JSON-RPC 2.0 message. */
+export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return record.jsonrpc === '2.0' && (typeof record.method === 'string' || 'id' in record);
+}
+
+/** Serializes a message as one line. */
+export function serializeLine(message: JSONRPCMessage): string {
+  return `${JSON.stringify(message)}\n`;
+}

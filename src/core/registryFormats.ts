@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { type ProxyEntry, type Registry, parseProxyEntry } from './registry';
+
+/** The file layouts a registry can be read from. Only `switchboard` and `array` are ever written. */
+export type RegistryFormat = 'switchboard' | 'array' | 'vscode' | 'claude';
+
+export interface ParsedRegistryDocument {
+  readonly format: RegistryFormat;
+  readonly registry: Registry;
+  /** Entries that could not be taken as they were, and what was done about each. */
+  readonly notes: string[];
+}
+
+const FORMAT_NAMES: Record<RegistryFormat, string> = {
+  switchboard: 'a switchboard proxies.json',
+  array: "the tutorial's array form",
+  vscode: "VS Code's mcp.json",
+  claude: "Claude Desktop's config",
+};
+
+/** Whether the switchboard may write back a file of this format (others belong to other programs). */
+export function isWritableFormat(format: RegistryFormat): boolean {
+  return format === 'switchboard' || format === 'array';
+}
+
+/** A readable name for a format, for messages. */
+export function formatName(format: RegistryFormat): string {
+  return FORMAT_NAMES[format];
+}
+
+const objectSchema = z.record(z.string(), z.unknown());
+
+/**
+ * Reads a registry from the text of a proxies.json (`{"proxies": {name: entry}}`),
+ * the original tutorial's `{"proxies": [{name, …}]}`, VS Code's mcp.json
+ * (`"servers"`) or Claude Desktop's config (`"mcpServers"`).
+ * Throws one message saying what is wrong and where when the text cannot be used.
+ */
+export function parseRegistryDocument(text: string, source: string): ParsedRegistryDocument {
+  let document: unknown;
+  try {
+    document = JSON.parse(stripJsonComments(text));
+  } catch (error) {
+    throw new Error(`${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Fix it; it was not changed.`);
+  }
+  const root = objectSchema.safeParse(document);
+  if (!root.success) throw new Error(`${source} must hold a JSON object with "proxies", "servers" or "mcpServers".`);
+  const { proxies, servers, mcpServers } = root.data;
+  if (Array.isArray(proxies)) return readArray(proxies, source);
+  if (proxies !== undefined) return readObject(proxies, source, 'switchboard', (entry) => entry);
+  if (servers !== undefined) return readObject(servers, source, 'vscode', fromForeignEntry);
+  if (mcpServers !== undefined) return readObject(mcpServers, source, 'claude', fromForeignEntry);
+  throw new Error(`${source} has no "proxies", "servers" or "mcpServers" key: nothing to read.`);
+}
+
+/** Serializes a registry in the switchboard's own format. */
+export function serializeRegistry(registry: Registry): string {
+  return `${JSON.stringify({ proxies: registry }, null, 2)}\n`;
+}
+
+function readArray(items: unknown[], source: string): ParsedRegistryDocument {
+  const registry: Registry = {};
+  items.forEach((item, index) => {
+    const parsed = objectSchema.safeParse(item);
+    if (!parsed.success) throw new Error(`${source}: proxies[${index}] must be an object with a "name".`);
+    const { name, ...entry } = parsed.data;
+    if (typeof name !== 'string') throw new Error(`${source}: proxies[${index}] has no "name".`);
+    if (name in registry) throw new Error(`${source}: the name "${name}" is used twice; names must be unique.`);
+    registry[name] = entryOrThrow(name, entry, source);
+  });
+  return { format: 'array', registry, notes: [] };
+}
+
+function readObject(
+  value: unknown,
+  source: string,
+  format: RegistryFormat,
+  convert: (entry: Record<string, unknown>) => Record<string, unknown>,
+): ParsedRegistryDocument {
+  const entries = objectSchema.safeParse(value);
+  if (!entries.success) throw new Error(`${source}: the registry must be an object keyed by proxy name.`);
+  const registry: Registry = {};
+  const notes: string[] = [];
+  for (const [key, raw] of Object.entries(entries.data)) {
+    const entry = objectSchema.safeParse(raw);
+    if (!entry.success) throw new Error(`${source}: "${key}" must be an object.`);
+    if (format === 'switchboard') {
+      registry[key] = entryOrThrow(key, entry.data, source);
+      continue;
+    }
+    // Imports: a name other programs accept may not be valid here, so it is adapted rather than refused.
+    const name = importedName(key, registry);
+    if (name !== key) notes.push(`"${key}" was renamed "${name}" (names are 1–32 letters, digits, "_" or "-").`);
+    try {
+      registry[name] = parseProxyEntry(name, convert(entry.data));
+    } catch (error) {
+      notes.push(`"${key}" was skipped: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { format, registry, notes };
+}
+
+function entryOrThrow(name: string, entry: unknown, source: string): ProxyEntry {
+  try {
+    return parseProxyEntry(name, entry);
+  } catch (error) {
+    throw new Error(`${source}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Maps an mcp.json / Claude Desktop server to a proxy entry: same fields, `type` becomes `transport`. */
+function fromForeignEntry(entry: Record<string, unknown>): Record<string, unknown> {
+  const { type, command, args, env, cwd, url, headers } = entry;
+  const transport = type === 'stdio' || type === 'http' || type === 'sse' ? type : undefined;
+  return Object.fromEntries(
+    Object.entries({ command, args, env, cwd, url, headers, transport }).filter(([, value]) => value !== undefined),
+  );
+}
+
+function importedName(key: string, taken: Registry): string {
+  const base = key.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'server';
+  let name = base;
+  for (let number = 2; name in taken; number++) name = `${base.slice(0, 30)}-${number}`;
+  return name;
+}
+
+/** VS Code's JSON files allow comments and trailing commas; drop both (outside strings) before parsing. */
+function stripJsonComments(text: string): string {
+  let result = '';
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index];
+    const next = text[index + 1];
+    if (inString) {
+      result += character;
+      if (character === '\\') result += text[++index] ?? '';
+      else if (character === '"') inString = false;
+    } else if (character === '"') {
+      inString = true;
+      result += character;
+    } else if (character === '/' && next === '/') {
+      while (index < text.length && text[index] !== '\n') index++;
+      result += '\n';
+    } else if (character === '/' && next === '*') {
+      index = text.indexOf('*/', index + 2);
+      if (index === -1) break;
+      index++;
+    } else if (character === ',' && /^\s*[}\]]/.test(text.slice(index + 1, index + 200))) {
+      // A trailing comma: drop it.
+    } else {
+      result += character;
+    }
+  }
+  return result;
+}

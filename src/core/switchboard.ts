@@ -1,0 +1,368 @@
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  ErrorCode,
+  McpError,
+  type Implementation,
+  type LoggingLevel,
+  type LoggingMessageNotification,
+  type Result,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { Backend, type BackendHost, type ListKind, type ReverseRequest, type ReverseRequestExtra } from './backend';
+import { Catalog } from './catalog';
+import type { ExpansionContext } from './expand';
+import type { Logger } from './logger';
+import { type ProxyMount, describeTarget, sameEntry } from './registry';
+import type { ProxyStatus } from './status';
+
+/** How long list changes are gathered before clients are told, so a burst is one notification. */
+const LIST_CHANGED_DEBOUNCE_MS = 20;
+
+/** One connected client of the front, whatever its transport. */
+export interface FrontSession {
+  readonly id: string;
+  readonly server: Server;
+  /** The level the client asked for with logging/setLevel; messages below it are not sent. */
+  logLevel: LoggingLevel | undefined;
+  readonly subscriptions: Set<string>;
+}
+
+export interface SwitchboardOptions {
+  readonly logger: Logger;
+  readonly clientInfo: Implementation;
+  /** Values for `${…}` variables, read at each connect so new secrets apply. */
+  readonly expansion: () => ExpansionContext;
+  /** The switchboard's own tools, listed before every proxy's. */
+  readonly ownTools: readonly Tool[];
+}
+
+const LOGGING_SEVERITY: Record<LoggingLevel, number> = {
+  debug: 0,
+  info: 1,
+  notice: 2,
+  warning: 3,
+  error: 4,
+  critical: 5,
+  alert: 6,
+  emergency: 7,
+};
+
+/**
+ * The aggregating engine: the set of mounted backends, the front catalog built
+ * from them, and the client sessions that see it. Registry changes are diffed
+ * so unchanged proxies stay connected and clients never reconnect.
+ */
+export class Switchboard implements BackendHost {
+  readonly logger: Logger;
+  readonly clientInfo: Implementation;
+  private readonly options: SwitchboardOptions;
+  /** In registry order: earlier proxies win name and URI clashes. */
+  private backends = new Map<string, Backend>();
+  private catalogCache: Catalog | undefined;
+  private readonly sessions = new Map<string, FrontSession>();
+  private readonly pendingListChanges = new Set<ListKind>();
+  private listChangedTimer: NodeJS.Timeout | undefined;
+  private lastLoggingLevel: LoggingLevel | undefined;
+  private readonly statusListeners = new Set<() => void>();
+  private loggedWarnings = new Set<string>();
+  private closed = false;
+
+  constructor(options: SwitchboardOptions) {
+    this.options = options;
+    this.logger = options.logger;
+    this.clientInfo = options.clientInfo;
+  }
+
+  /** The current front view; rebuilt only after something changed. */
+  get catalog(): Catalog {
+    if (!this.catalogCache) {
+      const connected = [...this.backends.values()].filter((backend) => backend.state === 'connected');
+      this.catalogCache = new Catalog(connected, this.options.ownTools);
+      this.logNewWarnings(this.catalogCache.warnings);
+    }
+    return this.catalogCache;
+  }
+
+  /**
+   * Mounts a new registry: connects what is new or changed, closes what is gone,
+   * leaves the rest connected, and keeps the registry's order.
+   */
+  applyRegistry(mounts: Readonly<Record<string, ProxyMount>>): void {
+    if (this.closed) return;
+    const next = new Map<string, Backend>();
+    const stopping: Backend[] = [];
+    const added: Backend[] = [];
+    for (const [name, mount] of Object.entries(mounts)) {
+      const current = this.backends.get(name);
+      if (current && sameEntry(current.mount.entry, mount.entry) && current.mount.blockedReason === mount.blockedReason) {
+        next.set(name, current);
+        continue;
+      }
+      if (current) stopping.push(current);
+      const backend = new Backend(name, mount, this);
+      next.set(name, backend);
+      added.push(backend);
+    }
+    for (const [name, backend] of this.backends) {
+      if (!(name in mounts)) stopping.push(backend);
+    }
+    this.backends = next;
+    for (const backend of stopping) {
+      this.logger.info(next.has(backend.name) ? 'Changed; reconnecting.' : 'Removed.', backend.name);
+      void backend.stop(); // Ending a process takes a moment; nothing waits on it.
+    }
+    for (const backend of added) {
+      this.logger.info(`Mounting ${describeTarget(backend.mount.entry)}`, backend.name);
+      backend.start();
+    }
+    this.invalidate(['tools', 'resources', 'prompts']);
+    this.fireStatus();
+  }
+
+  /** Restarts one proxy's connection (and process), if it is mounted. */
+  async restartProxy(name: string): Promise<boolean> {
+    const backend = this.backends.get(name);
+    if (!backend) return false;
+    await backend.restart();
+    return true;
+  }
+
+  /** The mounted backend of that name. */
+  backend(name: string): Backend | undefined {
+    return this.backends.get(name);
+  }
+
+  /** What every proxy looks like now, in registry order. */
+  statuses(): ProxyStatus[] {
+    const catalog = this.catalog;
+    return [...this.backends.values()].map((backend) => {
+      const assignment = catalog.prefixes.get(backend.name);
+      const toolNames = catalog.toolFrontNames.get(backend.name);
+      const promptNames = catalog.promptFrontNames.get(backend.name);
+      const status: ProxyStatus = {
+        name: backend.name,
+        state: backend.state,
+        transport: backend.transport,
+        target: describeTarget(backend.mount.entry),
+        scope: backend.mount.scope,
+        prefix: assignment?.prefix ?? backend.mount.entry.prefix ?? backend.name,
+        toolCount: toolNames?.size ?? 0,
+        tools: backend.tools.map((tool) => ({
+          frontName: toolNames?.get(tool.name) ?? '',
+          name: tool.name,
+          ...(tool.title !== undefined && { title: tool.title }),
+          ...(tool.description !== undefined && { description: tool.description }),
+          excluded: !backend.isToolShown(tool.name),
+        })),
+        resources: backend.resources.map((resource) => ({
+          uri: resource.uri,
+          name: resource.name,
+          ...(resource.title !== undefined && { title: resource.title }),
+        })),
+        prompts: backend.prompts.map((prompt) => ({
+          frontName: promptNames?.get(prompt.name) ?? prompt.name,
+          name: prompt.name,
+          ...(prompt.title !== undefined && { title: prompt.title }),
+          ...(prompt.description !== undefined && { description: prompt.description }),
+        })),
+        since: backend.since.toISOString(),
+      };
+      if (assignment?.note !== undefined) status.prefixNote = assignment.note;
+      if (backend.error !== undefined) status.error = backend.error;
+      return status;
+    });
+  }
+
+  /** Calls `listener` after proxy states or lists change. Returns a function that unsubscribes. */
+  onDidChangeStatus(listener: () => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Resolves once the proxy exists and is no longer connecting, or after `timeoutMs`. */
+  whenSettled(name: string, timeoutMs: number): Promise<Backend | undefined> {
+    const settled = () => {
+      const backend = this.backends.get(name);
+      return backend && backend.state !== 'connecting' ? backend : undefined;
+    };
+    const now = settled();
+    if (now) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(this.backends.get(name)), timeoutMs);
+      const unsubscribe = this.onDidChangeStatus(() => {
+        const backend = settled();
+        if (backend) finish(backend);
+      });
+      const finish = (backend: Backend | undefined) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(backend);
+      };
+    });
+  }
+
+  /** Registers a client session; the returned function detaches it (e.g. when the client goes away). */
+  attachSession(session: FrontSession): () => void {
+    this.sessions.set(session.id, session);
+    return () => {
+      this.sessions.delete(session.id);
+      for (const uri of session.subscriptions) void this.unsubscribe(session, uri).catch(() => undefined);
+    };
+  }
+
+  /** Subscribes a session to a resource's updates, subscribing the backend once for all sessions. */
+  async subscribe(session: FrontSession, uri: string, backend: Backend): Promise<void> {
+    session.subscriptions.add(uri);
+    if (backend.subscriptions.has(uri)) return;
+    backend.subscriptions.add(uri);
+    await backend.request('resources/subscribe', { uri });
+  }
+
+  /** Ends a session's subscription; the backend's ends when no session wants it. */
+  async unsubscribe(session: FrontSession, uri: string): Promise<void> {
+    session.subscriptions.delete(uri);
+    if ([...this.sessions.values()].some((other) => other.subscriptions.has(uri))) return;
+    const backend = this.catalog.resourceBackend(uri);
+    if (!backend?.subscriptions.delete(uri)) return;
+    await backend.request('resources/unsubscribe', { uri });
+  }
+
+  /** Passes a client's logging level on to every backend that logs. */
+  setLoggingLevel(level: LoggingLevel): void {
+    this.lastLoggingLevel = level;
+    for (const backend of this.backends.values()) backend.setLoggingLevel(level);
+  }
+
+  /** Tells every backend the client's roots changed. */
+  notifyRootsChanged(): void {
+    for (const backend of this.backends.values()) backend.notifyRootsChanged();
+  }
+
+  /** Stops every backend (and its processes). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.listChangedTimer);
+    await Promise.all([...this.backends.values()].map((backend) => backend.stop()));
+  }
+
+  // BackendHost: what backends report.
+
+  expansion(): ExpansionContext {
+    return this.options.expansion();
+  }
+
+  loggingLevel(): LoggingLevel | undefined {
+    return this.lastLoggingLevel;
+  }
+
+  onDidChangeState(backend: Backend): void {
+    if (backend.state === 'error') this.logger.warn(`error: ${backend.error ?? 'unknown'}`, backend.name);
+    else this.logger.info(backend.state === 'connected' ? `connected: ${backend.tools.length} tools` : backend.state, backend.name);
+    if (this.backends.get(backend.name) !== backend) return;
+    this.invalidate(['tools', 'resources', 'prompts']);
+    this.fireStatus();
+  }
+
+  onDidChangeList(backend: Backend, kind: ListKind): void {
+    if (this.backends.get(backend.name) !== backend) return;
+    this.invalidate([kind]);
+    this.fireStatus();
+  }
+
+  onLogMessage(backend: Backend, params: LoggingMessageNotification['params']): void {
+    const forwarded = { ...params, logger: params.logger === undefined ? backend.name : `${backend.name}/${params.logger}` };
+    const call = newest(backend.inFlight);
+    if (call) {
+      // Logs during a call go with the call, on its stream, to its client.
+      const session = this.sessions.get(call.sessionId);
+      if (!session || allows(session.logLevel, params.level)) {
+        void call.sendNotification({ method: 'notifications/message', params: forwarded }).catch(() => undefined);
+      }
+      return;
+    }
+    for (const session of this.sessions.values()) {
+      if (allows(session.logLevel, params.level)) void session.server.sendLoggingMessage(forwarded).catch(() => undefined);
+    }
+  }
+
+  onResourceUpdated(backend: Backend, uri: string): void {
+    for (const session of this.sessions.values()) {
+      if (session.subscriptions.has(uri)) void session.server.sendResourceUpdated({ uri }).catch(() => undefined);
+    }
+    this.logger.debug(`resource updated: ${uri}`, backend.name);
+  }
+
+  /**
+   * Routes a backend's request for the client (sampling, elicitation, roots) to the
+   * client whose call is running on that backend, so answers never cross clients.
+   */
+  async onReverseRequest(backend: Backend, request: ReverseRequest, extra: ReverseRequestExtra): Promise<Result> {
+    const call = newest(backend.inFlight);
+    const session = call ? this.sessions.get(call.sessionId) : request.method === 'roots/list' ? this.newestSessionWithRoots() : undefined;
+    if (!session) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `The switchboard cannot route ${request.method} from "${backend.name}": no client call to it is in progress.`,
+      );
+    }
+    const capability = { 'sampling/createMessage': 'sampling', 'elicitation/create': 'elicitation', 'roots/list': 'roots' }[request.method];
+    if (!session.server.getClientCapabilities()?.[capability as 'sampling' | 'elicitation' | 'roots']) {
+      throw new McpError(ErrorCode.MethodNotFound, `The client connected to the switchboard does not support ${capability}.`);
+    }
+    if (call) return await call.sendRequest(request, extra.signal);
+    return await session.server.listRoots(undefined, { signal: extra.signal });
+  }
+
+  private newestSessionWithRoots(): FrontSession | undefined {
+    let found: FrontSession | undefined;
+    for (const session of this.sessions.values()) if (session.server.getClientCapabilities()?.roots) found = session;
+    return found;
+  }
+
+  private invalidate(kinds: readonly ListKind[]): void {
+    this.catalogCache = undefined;
+    for (const kind of kinds) this.pendingListChanges.add(kind);
+    if (this.listChangedTimer || this.sessions.size === 0) {
+      if (this.sessions.size === 0) this.pendingListChanges.clear();
+      return;
+    }
+    this.listChangedTimer = setTimeout(() => this.flushListChanges(), LIST_CHANGED_DEBOUNCE_MS);
+  }
+
+  private flushListChanges(): void {
+    this.listChangedTimer = undefined;
+    const kinds = [...this.pendingListChanges];
+    this.pendingListChanges.clear();
+    for (const session of this.sessions.values()) {
+      for (const kind of kinds) {
+        const sent =
+          kind === 'tools'
+            ? session.server.sendToolListChanged()
+            : kind === 'resources'
+              ? session.server.sendResourceListChanged()
+              : session.server.sendPromptListChanged();
+        void sent.catch(() => undefined); // A client that left needs no notification.
+      }
+    }
+  }
+
+  private fireStatus(): void {
+    for (const listener of this.statusListeners) listener();
+  }
+
+  private logNewWarnings(warnings: readonly string[]): void {
+    const current = new Set(warnings);
+    for (const warning of current) if (!this.loggedWarnings.has(warning)) this.logger.warn(warning);
+    this.loggedWarnings = current;
+  }
+}
+
+function newest<T>(set: ReadonlySet<T>): T | undefined {
+  let last: T | undefined;
+  for (const item of set) last = item;
+  return last;
+}
+
+function allows(sessionLevel: LoggingLevel | undefined, level: LoggingLevel): boolean {
+  return sessionLevel === undefined || LOGGING_SEVERITY[level] >= LOGGING_SEVERITY[sessionLevel];
+}

@@ -1,0 +1,194 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isJsonRpcMessage } from '../core/jsonLines';
+import type { Logger } from '../core/logger';
+import { HttpSessionTransport } from './httpSession';
+
+/** The path the front serves MCP on. */
+export const MCP_PATH = '/mcp';
+/** Largest request body accepted: generous, because tool arguments can carry files. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** A session whose client sent nothing for this long, and holds no stream, is closed. */
+const IDLE_SESSION_MS = 60 * 60 * 1000;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+export interface HttpFrontOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Required as `Authorization: Bearer <token>`; undefined turns authentication off. */
+  readonly token: string | undefined;
+  readonly logger: Logger;
+  /** Connects a new session's MCP server to its transport. */
+  readonly openSession: (transport: HttpSessionTransport) => Promise<void>;
+}
+
+export interface HttpFront {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The Streamable HTTP front: stateful sessions at /mcp, behind a bearer token
+ * and a Host/Origin check that defeats DNS rebinding (a web page cannot make
+ * the browser send a loopback Host or Origin for its own domain).
+ */
+export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFront> {
+  const sessions = new Map<string, HttpSessionTransport>();
+  const allowedHosts = new Set([...LOOPBACK_HOSTS, options.host.toLowerCase()]);
+  const expectedAuthorization = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
+
+  const server = http.createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      options.logger.error(`HTTP front: ${error instanceof Error ? error.message : String(error)}`);
+      if (!response.headersSent) sendError(response, 500, -32603, 'Internal error in the switchboard; see its log.');
+    });
+  });
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    if (path !== MCP_PATH) return sendError(response, 404, -32000, `Not found: MCP is served at ${MCP_PATH}.`);
+    const hostProblem = checkHostAndOrigin(request, allowedHosts);
+    if (hostProblem) return sendError(response, 403, -32000, hostProblem);
+    if (expectedAuthorization && !authorized(request, expectedAuthorization)) {
+      response.setHeader('www-authenticate', 'Bearer realm="mcp-switchboard"');
+      return sendError(response, 401, -32001, 'Unauthorized: send "Authorization: Bearer <token>" with the token the switchboard printed.');
+    }
+    const sessionId = request.headers['mcp-session-id'];
+    const session = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (typeof sessionId === 'string' && !session) {
+      return sendError(response, 404, -32001, 'Session not found: it ended or the switchboard restarted. Initialize a new session.');
+    }
+    switch (request.method) {
+      case 'POST':
+        return await handlePost(request, response, session);
+      case 'GET':
+        if (!session) return sendError(response, 400, -32000, 'Bad request: GET needs an Mcp-Session-Id header.');
+        if (!session.handleGet(response)) return sendError(response, 409, -32000, 'Conflict: this session already has an event stream open.');
+        return;
+      case 'DELETE':
+        if (!session) return sendError(response, 400, -32000, 'Bad request: DELETE needs an Mcp-Session-Id header.');
+        await session.close();
+        response.writeHead(200).end();
+        return;
+      default:
+        response.setHeader('allow', 'GET, POST, DELETE');
+        return sendError(response, 405, -32000, 'Method not allowed: use POST, GET or DELETE.');
+    }
+  }
+
+  async function handlePost(request: http.IncomingMessage, response: http.ServerResponse, existing: HttpSessionTransport | undefined) {
+    const contentType = request.headers['content-type'] ?? '';
+    if (!contentType.toLowerCase().includes('application/json')) {
+      return sendError(response, 415, -32000, 'Unsupported media type: POST bodies must be application/json.');
+    }
+    const body = await readBody(request);
+    if (body === undefined) return sendError(response, 413, -32000, `Payload too large: the limit is ${MAX_BODY_BYTES} bytes.`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return sendError(response, 400, -32700, 'Parse error: the body is not JSON.');
+    }
+    const batch = Array.isArray(parsed);
+    const messages = (batch ? parsed : [parsed]) as unknown[];
+    if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
+      return sendError(response, 400, -32600, 'Invalid request: the body must be a JSON-RPC 2.0 message or a batch of them.');
+    }
+    const initializing = messages.some((message) => (message as { method?: string }).method === 'initialize');
+    let session = existing;
+    if (!session) {
+      if (!initializing) return sendError(response, 400, -32000, 'Bad request: no Mcp-Session-Id header; send initialize first.');
+      session = new HttpSessionTransport(randomUUID());
+      const opened = session;
+      sessions.set(opened.sessionId, opened);
+      // Set before connecting: the SDK's Server wraps whatever onclose the transport has.
+      opened.onclose = () => sessions.delete(opened.sessionId);
+      await options.openSession(opened);
+    } else if (initializing) {
+      return sendError(response, 400, -32600, 'Invalid request: this session is already initialized.');
+    }
+    session.handlePost(messages as JSONRPCMessage[], batch, request.headers, response);
+  }
+
+  const reaper = setInterval(() => {
+    const cutoff = Date.now() - IDLE_SESSION_MS;
+    for (const session of sessions.values()) if (session.lastActive < cutoff && !session.hasStream) void session.close();
+  }, 60_000);
+  reaper.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${hostInUrl}:${port}${MCP_PATH}`,
+    async close() {
+      clearInterval(reaper);
+      await Promise.all([...sessions.values()].map((session) => session.close()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function checkHostAndOrigin(request: http.IncomingMessage, allowedHosts: ReadonlySet<string>): string | undefined {
+  const host = hostname(request.headers.host ?? '');
+  if (!allowedHosts.has(host)) return `Forbidden: Host "${request.headers.host ?? ''}" is not this machine (DNS-rebinding protection).`;
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== 'null') {
+    let originHost: string;
+    try {
+      originHost = new URL(origin).hostname.toLowerCase();
+    } catch {
+      return `Forbidden: Origin "${origin}" is not a URL.`;
+    }
+    if (!allowedHosts.has(originHost) && !allowedHosts.has(`[${originHost}]`)) {
+      return `Forbidden: Origin "${origin}" is not this machine (DNS-rebinding protection).`;
+    }
+  }
+  return undefined;
+}
+
+function hostname(hostHeader: string): string {
+  const lower = hostHeader.toLowerCase();
+  if (lower.startsWith('[')) return lower.slice(0, lower.indexOf(']') + 1);
+  return lower.split(':', 1)[0] ?? '';
+}
+
+function authorized(request: http.IncomingMessage, expected: Buffer): boolean {
+  const given = Buffer.from(request.headers.authorization ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Reads the body as text, or returns undefined when it is over the limit. */
+function readBody(request: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        // Drain the rest without keeping it, so the 413 still reaches the client.
+        request.removeAllListeners('data');
+        request.resume();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    request.once('error', reject);
+  });
+}
+
+function sendError(response: http.ServerResponse, status: number, code: number, message: string): void {
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}

@@ -1,0 +1,182 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+
+/** Headers every response of a session carries. */
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
+/** A comment line on idle event streams, so proxies and clients do not time them out. */
+const KEEPALIVE_MS = 25_000;
+
+type Message = JSONRPCMessage & { id?: RequestId; method?: string; params?: { requestId?: RequestId } };
+
+/**
+ * One POST that carried requests: its HTTP response stays open until every
+ * request in it is answered. It answers with plain JSON unless the server sends
+ * something related to one of its requests first (progress, a log line, a
+ * sampling request), in which case it turns into an event stream. Most calls
+ * send nothing in between, so most answers are one JSON body: far cheaper
+ * for both ends than an event stream per call.
+ */
+class PendingPost {
+  private streaming = false;
+  private readonly collected: JSONRPCMessage[] = [];
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly headers: Record<string, string>,
+    private remaining: number,
+    private readonly batch: boolean,
+  ) {}
+
+  get open(): boolean {
+    return !this.response.writableEnded && !this.response.destroyed;
+  }
+
+  /** Sends a message that belongs to this POST's requests but is not an answer. */
+  stream(message: JSONRPCMessage): void {
+    if (!this.streaming) {
+      this.streaming = true;
+      this.response.writeHead(200, { ...SSE_HEADERS, ...this.headers });
+      for (const answered of this.collected.splice(0)) writeEvent(this.response, answered);
+    }
+    writeEvent(this.response, message);
+  }
+
+  /** Takes the answer to one of its requests; the response ends with the last one. */
+  answer(message: JSONRPCMessage | undefined): void {
+    this.remaining--;
+    if (this.streaming) {
+      if (message) writeEvent(this.response, message);
+      if (this.remaining === 0) this.response.end();
+      return;
+    }
+    if (message) this.collected.push(message);
+    if (this.remaining > 0) return;
+    if (this.collected.length === 0) {
+      // Every request in it was cancelled: nothing to say.
+      this.response.writeHead(202, this.headers).end();
+      return;
+    }
+    const body = JSON.stringify(this.batch ? this.collected : this.collected[0]);
+    this.response.writeHead(200, { 'content-type': 'application/json', ...this.headers }).end(body);
+  }
+
+  /** Ends the response early: the session is closing. */
+  abort(): void {
+    if (!this.open) return;
+    if (this.streaming) this.response.end();
+    else this.response.writeHead(503, this.headers).end();
+  }
+}
+
+/**
+ * The server side of one Streamable HTTP session, as an SDK Transport: the
+ * session's MCP Server talks to it; the HTTP front feeds it POSTs and the GET stream.
+ */
+export class HttpSessionTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+
+  /** When the client last sent anything, for reaping sessions whose client vanished. */
+  lastActive = Date.now();
+  private readonly pending = new Map<RequestId, PendingPost>();
+  private standalone: ServerResponse | undefined;
+  private keepalive: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly headers: Record<string, string>;
+
+  constructor(readonly sessionId: string) {
+    this.headers = { 'mcp-session-id': sessionId };
+  }
+
+  async start(): Promise<void> {
+    // Messages arrive through handlePost; nothing to open.
+  }
+
+  /** Whether the client holds the GET event stream open. */
+  get hasStream(): boolean {
+    return this.standalone !== undefined;
+  }
+
+  /** Dispatches the messages of one POST; answers 202 at once when none is a request. */
+  handlePost(messages: readonly JSONRPCMessage[], batch: boolean, requestHeaders: IncomingHttpHeaders, response: ServerResponse): void {
+    this.lastActive = Date.now();
+    const requestIds: RequestId[] = [];
+    for (const message of messages as Message[]) {
+      if (message.method !== undefined && message.id !== undefined) requestIds.push(message.id);
+    }
+    if (requestIds.length === 0) {
+      response.writeHead(202, this.headers).end();
+    } else {
+      const post = new PendingPost(response, this.headers, requestIds.length, batch);
+      for (const id of requestIds) this.pending.set(id, post);
+      // A client that hangs up does not cancel its requests; their answers are dropped.
+      response.once('close', () => {
+        for (const id of requestIds) if (this.pending.get(id) === post) this.pending.delete(id);
+      });
+    }
+    const extra: MessageExtraInfo = { requestInfo: { headers: requestHeaders } };
+    for (const message of messages as Message[]) {
+      this.onmessage?.(message, extra);
+      if (message.method === 'notifications/cancelled') this.cancelled(message.params?.requestId);
+    }
+  }
+
+  /** Opens the session's standalone event stream (GET), for messages not tied to a request. */
+  handleGet(response: ServerResponse): boolean {
+    this.lastActive = Date.now();
+    if (this.standalone) return false;
+    this.standalone = response;
+    response.writeHead(200, { ...SSE_HEADERS, ...this.headers });
+    response.write(': stream open\n\n');
+    this.keepalive = setInterval(() => response.write(': keepalive\n\n'), KEEPALIVE_MS);
+    this.keepalive.unref();
+    response.once('close', () => {
+      if (this.standalone === response) {
+        this.standalone = undefined;
+        clearInterval(this.keepalive);
+      }
+    });
+    return true;
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const { id, method } = message as Message;
+    if (method === undefined && id !== undefined) {
+      // An answer: it ends (part of) the POST that asked.
+      const post = this.pending.get(id);
+      this.pending.delete(id);
+      if (post?.open) post.answer(message);
+      return;
+    }
+    const related = options?.relatedRequestId === undefined ? undefined : this.pending.get(options.relatedRequestId);
+    if (related?.open) {
+      related.stream(message);
+    } else if (this.standalone) {
+      writeEvent(this.standalone, message);
+    }
+    // Otherwise the client keeps no stream open for it; the spec lets the server drop it.
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.keepalive);
+    this.standalone?.end();
+    for (const post of new Set(this.pending.values())) post.abort();
+    this.pending.clear();
+    this.onclose?.();
+  }
+
+  private cancelled(requestId: RequestId | undefined): void {
+    if (requestId === undefined) return;
+    const post = this.pending.get(requestId);
+    this.pending.delete(requestId);
+    if (post?.open) post.answer(undefined);
+  }
+}
+
+function writeEvent(response: ServerResponse, message: JSONRPCMessage): void {
+  response.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+}

@@ -1,0 +1,53 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { LineSplitter, parseJsonRpcLine, serializeLine } from '../core/jsonLines';
+import type { Logger } from '../core/logger';
+
+/**
+ * The front over stdin/stdout. Like the SDK's stdio server transport, but it
+ * checks each line's shape instead of parsing it with a schema (the protocol
+ * layer validates what it dispatches), which keeps the per-call cost down.
+ */
+export class StdioFrontTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+
+  private readonly splitter: LineSplitter;
+  private closed = false;
+  private readonly onData = (chunk: Buffer) => this.splitter.push(chunk);
+  private readonly onEnd = () => void this.close();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly input: NodeJS.ReadableStream = process.stdin,
+    private readonly output: NodeJS.WritableStream = process.stdout,
+  ) {
+    this.splitter = new LineSplitter(
+      (line) => {
+        const message = parseJsonRpcLine(line);
+        if (message) this.onmessage?.(message);
+        else this.logger.warn(`Ignored a line on stdin that is not a JSON-RPC message: ${line.slice(0, 200)}`);
+      },
+      (bytes) => this.logger.error(`Dropped a ${bytes}-byte message on stdin: over the size limit.`),
+    );
+  }
+
+  async start(): Promise<void> {
+    this.input.on('data', this.onData);
+    this.input.on('end', this.onEnd);
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if (this.output.write(serializeLine(message))) return Promise.resolve();
+    return new Promise((resolve) => this.output.once('drain', resolve));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.input.off('data', this.onData);
+    this.input.off('end', this.onEnd);
+    this.onclose?.();
+  }
+}
