@@ -74,7 +74,8 @@ export interface BackendHost {
 export interface InFlightCall {
   readonly sessionId: string;
   readonly sendRequest: (request: ReverseRequest, signal: AbortSignal) => Promise<Result>;
-  readonly sendNotification: (notification: { method: string; params?: Record<string, unknown> }) => Promise<void>;
+  /** Sends a notification that belongs to the call, ahead of its answer. */
+  readonly notify: (notification: { method: string; params?: Record<string, unknown> }) => void;
 }
 
 /**

@@ -54,20 +54,25 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
   const session: FrontSession = { id: options.id, server, logLevel: undefined, subscriptions: new Set() };
 
   const forward = async (backend: Backend, method: string, params: Params, extra: Extra): Promise<Result> => {
+    // Notifications for this call (progress, logs) must reach the client before its answer does.
+    const notifications: Promise<unknown>[] = [];
+    const notify = (notification: ServerNotification) => void notifications.push(extra.sendNotification(notification).catch(() => undefined));
     const call: InFlightCall = {
       sessionId: session.id,
       sendRequest: (request: ReverseRequest, signal: AbortSignal) => extra.sendRequest(request, passthroughResult, { signal }),
-      sendNotification: (notification) => extra.sendNotification(notification as ServerNotification),
+      notify: (notification) => notify(notification as ServerNotification),
     };
     backend.inFlight.add(call);
     try {
       const progressToken = extra._meta?.progressToken;
-      return await backend.request(method, params, {
+      const result = await backend.request(method, params, {
         signal: extra.signal,
         ...(progressToken !== undefined && {
-          onprogress: (progress) => void extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } }),
+          onprogress: (progress) => notify({ method: 'notifications/progress', params: { ...progress, progressToken } }),
         }),
       });
+      if (notifications.length > 0) await Promise.all(notifications);
+      return result;
     } finally {
       backend.inFlight.delete(call);
     }

@@ -75,6 +75,39 @@ export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
   return record.jsonrpc === '2.0' && (typeof record.method === 'string' || 'id' in record);
 }
 
+/**
+ * Delivers messages in order, letting each notification's handler run before
+ * the next message is delivered. The SDK runs notification handlers a
+ * microtask later but settles responses at once, so a progress notification
+ * read in the same chunk as its call's answer would otherwise be lost.
+ */
+export class OrderedDelivery {
+  private readonly queue: JSONRPCMessage[] = [];
+  private waiting = false;
+
+  constructor(private readonly deliver: (message: JSONRPCMessage) => void) {}
+
+  push(message: JSONRPCMessage): void {
+    this.queue.push(message);
+    if (!this.waiting) this.drain();
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0) {
+      const message = this.queue.shift() as JSONRPCMessage;
+      this.deliver(message);
+      if (!('id' in message) && this.queue.length > 0) {
+        this.waiting = true;
+        setImmediate(() => {
+          this.waiting = false;
+          this.drain();
+        });
+        return;
+      }
+    }
+  }
+}
+
 /** Serializes a message as one line. */
 export function serializeLine(message: JSONRPCMessage): string {
   return `${JSON.stringify(message)}\n`;

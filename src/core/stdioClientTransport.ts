@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { LineSplitter, parseJsonRpcLine, serializeLine } from './jsonLines';
+import { LineSplitter, OrderedDelivery, parseJsonRpcLine, serializeLine } from './jsonLines';
 
 export interface StdioBackendParameters {
   readonly command: string;
@@ -70,10 +70,11 @@ export class ProcessGroupStdioTransport implements Transport {
         else if (signal) this.onerror?.(new Error(`was killed by ${signal}`));
         this.onclose?.();
       });
+      const delivery = new OrderedDelivery((message) => this.onmessage?.(message));
       const stdout = new LineSplitter(
         (line) => {
           const message = parseJsonRpcLine(line);
-          if (message) this.onmessage?.(message);
+          if (message) delivery.push(message);
           else this.hooks.onGarbageLine(line);
         },
         (bytes) => this.onerror?.(new Error(`sent a message of ${bytes} bytes, over the limit; it was dropped`)),

@@ -276,7 +276,7 @@ export class Switchboard implements BackendHost {
       // Logs during a call go with the call, on its stream, to its client.
       const session = this.sessions.get(call.sessionId);
       if (!session || allows(session.logLevel, params.level)) {
-        void call.sendNotification({ method: 'notifications/message', params: forwarded }).catch(() => undefined);
+        call.notify({ method: 'notifications/message', params: forwarded });
       }
       return;
     }
