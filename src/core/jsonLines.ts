@@ -96,7 +96,8 @@ export class OrderedDelivery {
     while (this.queue.length > 0) {
       const message = this.queue.shift() as JSONRPCMessage;
       this.deliver(message);
-      if (!('id' in message) && this.queue.length > 0) {
+      if (!('id' in message)) {
+        // Hold what follows (in this chunk or the next) until the notification's handler has run.
         this.waiting = true;
         setImmediate(() => {
           this.waiting = false;

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describeTarget, parseProxyEntry, registrySchema, sameEntry, transportOf, urlProblem } from '../../src/core/registry';
+
+describe('registry entries', () => {
+  it('accepts a URL entry and a command entry', () => {
+    assert.deepEqual(parseProxyEntry('weather', { url: 'http://localhost:8100/sse' }), { url: 'http://localhost:8100/sse' });
+    const files = parseProxyEntry('files', { command: 'npx', args: ['-y', 'server', '${workspaceFolder}'], env: { A: 'b' } });
+    assert.equal(files.command, 'npx');
+  });
+
+  it('refuses a bad name and says what is allowed', () => {
+    assert.throws(() => parseProxyEntry('my server!', { url: 'http://x' }), /"my server!" is not a valid proxy name: use 1–32 characters of letters, digits, "_" and "-"/);
+    assert.throws(() => parseProxyEntry('a'.repeat(33), { url: 'http://x' }), /not a valid proxy name/);
+    assert.throws(() => parseProxyEntry('', { url: 'http://x' }), /not a valid proxy name/);
+  });
+
+  it('needs exactly one of url or command', () => {
+    assert.throws(() => parseProxyEntry('x', {}), /Give a "url" \(http:\/\/ or https:\/\/\) or a "command" to run/);
+    assert.throws(() => parseProxyEntry('x', { url: 'http://a', command: 'b' }), /either "url" or "command", not both/);
+  });
+
+  it('refuses URLs that are not http(s) and fields that do not fit the kind', () => {
+    assert.throws(() => parseProxyEntry('x', { url: 'ftp://host/mcp' }), /only http:\/\/ and https:\/\/ URLs/);
+    assert.throws(() => parseProxyEntry('x', { url: 'not a url' }), /is not a URL/);
+    assert.throws(() => parseProxyEntry('x', { url: 'http://a', args: ['b'] }), /"args" applies to a "command" proxy/);
+    assert.throws(() => parseProxyEntry('x', { command: 'a', headers: {} }), /"headers" applies to a "url" proxy/);
+    assert.throws(() => parseProxyEntry('x', { command: '  ' }), /command is empty/);
+    assert.throws(() => parseProxyEntry('x', { command: 'a', transport: 'http' }), /uses transport "stdio"/);
+    assert.throws(() => parseProxyEntry('x', { url: 'http://a', colour: 'red' }), /colour/);
+  });
+
+  it('checks URLs with variables only for their scheme', () => {
+    assert.equal(urlProblem('http://localhost:${env:PORT}/mcp'), undefined);
+    assert.match(urlProblem('${env:URL}') ?? '', /must start with http/);
+  });
+
+  it('infers the transport: stdio for commands, SSE for /sse URLs, else Streamable HTTP', () => {
+    assert.equal(transportOf({ command: 'x' }), 'stdio');
+    assert.equal(transportOf({ url: 'http://h/sse' }), 'sse');
+    assert.equal(transportOf({ url: 'http://h/sse/?a=1' }), 'sse');
+    assert.equal(transportOf({ url: 'http://h/mcp' }), 'http');
+    assert.equal(transportOf({ url: 'http://h/sse', transport: 'http' }), 'http');
+  });
+
+  it('describes the target as a shell-like line', () => {
+    assert.equal(describeTarget({ command: 'npx', args: ['-y', 'a b'] }), 'npx -y "a b"');
+    assert.equal(describeTarget({ url: 'http://h/mcp' }), 'http://h/mcp');
+  });
+
+  it('compares entries regardless of key order', () => {
+    assert.ok(sameEntry({ command: 'a', args: ['b'] }, { args: ['b'], command: 'a' }));
+    assert.ok(!sameEntry({ command: 'a', args: ['b'] }, { command: 'a', args: ['c'] }));
+  });
+
+  it('validates a whole registry keyed by name', () => {
+    assert.ok(registrySchema.safeParse({ a: { url: 'http://x' } }).success);
+    assert.ok(!registrySchema.safeParse({ 'bad name': { url: 'http://x' } }).success);
+  });
+});

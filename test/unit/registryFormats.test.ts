@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { parseRegistryDocument, serializeRegistry } from '../../src/core/registryFormats';
+
+describe('registry file formats', () => {
+  it('reads the switchboard format', () => {
+    const document = parseRegistryDocument('{"proxies":{"a":{"url":"http://x/mcp"}}}', 'p.json');
+    assert.equal(document.format, 'switchboard');
+    assert.deepEqual(document.registry, { a: { url: 'http://x/mcp' } });
+  });
+
+  it("reads the tutorial's array form and refuses duplicate names", () => {
+    const document = parseRegistryDocument('{"proxies":[{"name":"a","url":"http://x/mcp"},{"name":"b","command":"node"}]}', 'p.json');
+    assert.equal(document.format, 'array');
+    assert.deepEqual(Object.keys(document.registry), ['a', 'b']);
+    assert.throws(
+      () => parseRegistryDocument('{"proxies":[{"name":"a","url":"http://x"},{"name":"a","url":"http://y"}]}', 'p.json'),
+      /the name "a" is used twice/,
+    );
+  });
+
+  it("reads VS Code's mcp.json with comments, trailing commas and type", () => {
+    const text = `{
+      // my servers
+      "servers": {
+        "git hub": { "type": "http", "url": "https://api.example.com/mcp", "headers": { "A": "b" }, },
+        "fs": { "type": "stdio", "command": "npx", "args": ["-y", "fs"] },
+        "broken": { "type": "stdio" },
+      },
+      "inputs": []
+    }`;
+    const document = parseRegistryDocument(text, 'mcp.json');
+    assert.equal(document.format, 'vscode');
+    assert.deepEqual(document.registry['git-hub'], { transport: 'http', url: 'https://api.example.com/mcp', headers: { A: 'b' } });
+    assert.deepEqual(document.registry.fs, { transport: 'stdio', command: 'npx', args: ['-y', 'fs'] });
+    assert.match(document.notes.join('\n'), /"git hub" was renamed "git-hub"/);
+    assert.match(document.notes.join('\n'), /"broken" was skipped/);
+  });
+
+  it("reads Claude Desktop's config", () => {
+    const document = parseRegistryDocument('{"mcpServers":{"memory":{"command":"npx","args":["-y","@mcp/memory"],"env":{"K":"v"}}}}', 'c.json');
+    assert.equal(document.format, 'claude');
+    assert.deepEqual(document.registry.memory, { command: 'npx', args: ['-y', '@mcp/memory'], env: { K: 'v' } });
+  });
+
+  it('says what is wrong with a corrupt or foreign file', () => {
+    assert.throws(() => parseRegistryDocument('{"proxies": {', 'p.json'), /p\.json is not valid JSON .*it was not changed/);
+    assert.throws(() => parseRegistryDocument('[]', 'p.json'), /must hold a JSON object/);
+    assert.throws(() => parseRegistryDocument('{"other":1}', 'p.json'), /no "proxies", "servers" or "mcpServers"/);
+    assert.throws(() => parseRegistryDocument('{"proxies":{"bad name":{"url":"http://x"}}}', 'p.json'), /p\.json: "bad name" is not a valid proxy name/);
+  });
+
+  it('writes the switchboard format, and reads back what it wrote', () => {
+    const registry = { a: { url: 'http://x/mcp' }, b: { command: 'node', args: ['s.js'] } };
+    assert.deepEqual(parseRegistryDocument(serializeRegistry(registry), 'p.json').registry, registry);
+  });
+});
