@@ -150,3 +150,26 @@ export async function waitForTool(client: Client, name: string, timeoutMs = 10_0
 export function writeRegistry(path: string, registry: Record<string, unknown>): void {
   writeFileSync(path, JSON.stringify({ proxies: registry }, null, 2));
 }
+
+/** A port that was free a moment ago, for backends that need one given. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return await new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Runs server-everything over HTTP (`sse` or `streamableHttp`) and waits until it accepts connections. */
+export async function startEverythingHttp(mode: 'sse' | 'streamableHttp'): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [EVERYTHING, mode], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  await eventually(`server-everything ${mode} to listen (it printed: ${stderr})`, () => /port/i.test(stderr) || undefined);
+  return { url: `http://127.0.0.1:${port}/${mode === 'sse' ? 'sse' : 'mcp'}`, stop: () => stopProcess(child) };
+}

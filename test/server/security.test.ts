@@ -1,0 +1,86 @@
+/**
+ * The HTTP front's guards, checked with raw HTTP requests: a bearer token,
+ * loopback Host/Origin only (DNS-rebinding protection), sane errors for
+ * malformed traffic. A switchboard serves loopback only by default.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { type RunningSwitchboard, startSwitchboard } from './harness';
+
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+});
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function post(url: string, body: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+    });
+    request.once('error', reject);
+    request.end(body);
+  });
+}
+
+describe('HTTP front security', function () {
+  this.timeout(20_000);
+  let switchboard: RunningSwitchboard;
+  before(async () => (switchboard = await startSwitchboard({})));
+  after(async () => switchboard?.stop());
+
+  it('listens on loopback and prints a random token', () => {
+    assert.match(switchboard.url, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    assert.match(switchboard.token ?? '', /^[A-Za-z0-9_-]{24,}$/);
+  });
+
+  it('refuses requests without the bearer token', async () => {
+    const none = await post(switchboard.url, INITIALIZE, {});
+    assert.equal(none.status, 401);
+    assert.match(none.headers['www-authenticate'] ?? '', /Bearer/);
+    assert.match(none.body, /Unauthorized/);
+    const wrong = await post(switchboard.url, INITIALIZE, { authorization: 'Bearer wrong' });
+    assert.equal(wrong.status, 401);
+  });
+
+  it('answers with the token, as JSON when nothing streams', async () => {
+    const answer = await post(switchboard.url, INITIALIZE, { authorization: `Bearer ${switchboard.token}` });
+    assert.equal(answer.status, 200);
+    assert.match(answer.headers['content-type'] ?? '', /application\/json/);
+    assert.ok(answer.headers['mcp-session-id']);
+    assert.equal((JSON.parse(answer.body) as { result: { serverInfo: { name: string } } }).result.serverInfo.name, 'switchboard');
+  });
+
+  it('refuses a foreign Host or Origin (DNS rebinding), even with the token', async () => {
+    const authorization = `Bearer ${switchboard.token}`;
+    const host = await post(switchboard.url, INITIALIZE, { authorization, host: 'evil.example.com' });
+    assert.equal(host.status, 403);
+    assert.match(host.body, /DNS-rebinding/);
+    const origin = await post(switchboard.url, INITIALIZE, { authorization, origin: 'http://evil.example.com' });
+    assert.equal(origin.status, 403);
+    const local = await post(switchboard.url, INITIALIZE, { authorization, origin: 'http://localhost:3000' });
+    assert.equal(local.status, 200);
+  });
+
+  it('answers malformed traffic with a clear error', async () => {
+    const authorization = `Bearer ${switchboard.token}`;
+    assert.equal((await post(switchboard.url, '{not json', { authorization })).status, 400);
+    assert.equal((await post(switchboard.url, '{"hello":1}', { authorization })).status, 400);
+    const noSession = await post(switchboard.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), { authorization });
+    assert.equal(noSession.status, 400);
+    assert.match(noSession.body, /send initialize first/);
+    const gone = await post(switchboard.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), { authorization, 'mcp-session-id': 'nope' });
+    assert.equal(gone.status, 404);
+    const wrongPath = await post(switchboard.url.replace('/mcp', '/other'), INITIALIZE, { authorization });
+    assert.equal(wrongPath.status, 404);
+  });
+});
