@@ -176,7 +176,8 @@ export class Backend {
     );
   }
 
-  private unavailableError(): ProxiedError {
+  /** The error for a request this proxy cannot take now, naming it and its state. */
+  unavailableError(): ProxiedError {
     const why = this.error ? `: ${this.error}` : '';
     const advice = this.state === 'disabled' ? ' Enable it to use it.' : this.state === 'stopped' ? '' : ' It reconnects by itself; list_proxies shows its state.';
     return new ProxiedError(-32603, `Proxy "${this.name}" is ${this.state}${why}.${advice}`);

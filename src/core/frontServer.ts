@@ -85,6 +85,8 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
     if (route) return await forward(route.backend, 'tools/call', { ...params, name: route.name }, extra);
     const own = await callManagementTool(name, params.arguments, switchboard, options.editor);
     if (own) return own;
+    const down = switchboard.unavailableOwner(name);
+    if (down) throw down.unavailableError();
     throw invalidParams(`Unknown tool "${name}": no mounted proxy offers it. Call list_proxies to see what is mounted.`);
   });
 
@@ -136,6 +138,10 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
   });
 
   server.setNotificationHandler(RootsListChangedNotificationSchema, () => switchboard.notifyRootsChanged());
+  // Backends that asked for roots before this client came get the chance to ask again.
+  server.oninitialized = () => {
+    if (server.getClientCapabilities()?.roots) switchboard.notifyRootsChanged();
+  };
   return session;
 }
 

@@ -132,6 +132,19 @@ export class Switchboard implements BackendHost {
     return this.backends.get(name);
   }
 
+  /**
+   * The proxy that is not connected now but whose prefix a front name carries:
+   * a client calling a tool it listed before the proxy went down learns why.
+   */
+  unavailableOwner(frontName: string): Backend | undefined {
+    for (const backend of this.backends.values()) {
+      if (backend.state === 'connected') continue;
+      const prefix = backend.mount.entry.prefix ?? backend.name;
+      if (prefix !== '' && frontName.startsWith(`${prefix}_`)) return backend;
+    }
+    return undefined;
+  }
+
   /** What every proxy looks like now, in registry order. */
   statuses(): ProxyStatus[] {
     const catalog = this.catalog;
@@ -299,6 +312,8 @@ export class Switchboard implements BackendHost {
   async onReverseRequest(backend: Backend, request: ReverseRequest, extra: ReverseRequestExtra): Promise<Result> {
     const call = newest(backend.inFlight);
     const session = call ? this.sessions.get(call.sessionId) : request.method === 'roots/list' ? this.newestSessionWithRoots() : undefined;
+    // No client has roots yet: none to give. When one connects, backends hear roots/list_changed and ask again.
+    if (!session && request.method === 'roots/list') return { roots: [] };
     if (!session) {
       throw new McpError(
         ErrorCode.InvalidRequest,
