@@ -25,6 +25,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { BACKOFF_RESET_AFTER_MS, backoffDelay } from './backoff';
+import { DirectCallRelay } from './directCalls';
 import { ProxiedError, proxyError } from './errors';
 import { type ExpansionContext, expandEntry } from './expand';
 import type { Logger } from './logger';
@@ -75,7 +76,7 @@ export interface InFlightCall {
   readonly sessionId: string;
   readonly sendRequest: (request: ReverseRequest, signal: AbortSignal) => Promise<Result>;
   /** Sends a notification that belongs to the call, ahead of its answer. */
-  readonly notify: (notification: { method: string; params?: Record<string, unknown> }) => void;
+  readonly notify: (notification: { method: string; params: Record<string, unknown> }) => void;
 }
 
 /**
@@ -100,6 +101,8 @@ export class Backend {
   readonly subscriptions = new Set<string>();
   readonly timeoutMs: number;
 
+  /** The fast path for tools/call on the current connection. */
+  relay: DirectCallRelay | undefined;
   private client: Client | undefined;
   /** Bumped on every (re)connect and stop, so late results of an old attempt are ignored. */
   private generation = 0;
@@ -136,6 +139,7 @@ export class Backend {
     clearTimeout(this.retryTimer);
     const client = this.client;
     this.client = undefined;
+    this.dropRelay('the proxy was stopped.');
     this.clearLists();
     this.setState('stopped', undefined);
     await client?.close().catch(() => undefined);
@@ -196,6 +200,7 @@ export class Backend {
         return;
       }
       this.client = client;
+      this.relay = this.attachRelay(client);
       this.capabilities = client.getServerCapabilities();
       client.onclose = () => this.onConnectionLost(generation);
       await this.refreshAll();
@@ -206,6 +211,7 @@ export class Backend {
     } catch (error) {
       if (generation !== this.generation) return;
       this.client = undefined;
+      this.dropRelay('the connection failed.');
       await client?.close().catch(() => undefined);
       this.fail(error instanceof Error ? error.message : String(error));
     }
@@ -214,6 +220,7 @@ export class Backend {
   private onConnectionLost(generation: number): void {
     if (generation !== this.generation) return;
     this.client = undefined;
+    this.dropRelay(this.transport === 'stdio' ? 'the process exited during the call.' : 'the connection closed during the call.');
     if (this.state === 'connected' && Date.now() - this.connectedAt >= BACKOFF_RESET_AFTER_MS) this.attempt = 0;
     this.clearLists();
     this.fail(this.transport === 'stdio' ? 'The process exited.' : 'The connection was closed.');
@@ -270,6 +277,23 @@ export class Backend {
         onGarbageLine: (line) => this.host.logger.warn(`printed a non-MCP line on stdout (ignored): ${line.slice(0, 200)}`, this.name),
       },
     );
+  }
+
+  /** Puts the relay in front of the SDK on the connection: it takes its own messages and passes on the rest. */
+  private attachRelay(client: Client): DirectCallRelay | undefined {
+    const transport = client.transport;
+    if (!transport) return undefined;
+    const relay = new DirectCallRelay(this.name, transport, this.timeoutMs);
+    const protocol = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      if (!relay.intercept(message)) protocol?.(message, extra);
+    };
+    return relay;
+  }
+
+  private dropRelay(message: string): void {
+    this.relay?.closeAll(message);
+    this.relay = undefined;
   }
 
   private newClient(): Client {

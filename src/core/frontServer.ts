@@ -3,7 +3,9 @@ import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/sh
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type ClientRequest,
+  type JSONRPCMessage,
   LoggingLevelSchema,
+  type RequestId,
   RootsListChangedNotificationSchema,
   type Result,
   type ServerNotification,
@@ -60,7 +62,7 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
     const call: InFlightCall = {
       sessionId: session.id,
       sendRequest: (request: ReverseRequest, signal: AbortSignal) => extra.sendRequest(request, passthroughResult, { signal }),
-      notify: (notification) => notify(notification as ServerNotification),
+      notify: (notification) => notify(notification as unknown as ServerNotification),
     };
     backend.inFlight.add(call);
     try {
@@ -191,5 +193,70 @@ export async function connectFrontSession(
   const detach = switchboard.attachSession(session);
   session.server.onclose = detach;
   await session.server.connect(transport);
+  relayToolCalls(switchboard, session, transport);
   return session;
+}
+
+type IncomingMessage = { id?: RequestId; method?: string; params?: Record<string, unknown> };
+
+/**
+ * Sends tools/call requests for proxied tools down the backends' direct relay
+ * instead of through the SDK's protocol layer, and their cancellations after
+ * them. Management tools, calls to proxies that are down and everything else
+ * go on to the session's SDK Server.
+ */
+function relayToolCalls(switchboard: Switchboard, session: FrontSession, transport: Transport): void {
+  const protocol = transport.onmessage;
+  const relayed = new Map<RequestId, { backend: Backend; id: number }>();
+  transport.onmessage = (message, extra) => {
+    const { id, method, params } = message as IncomingMessage;
+    if (method === 'tools/call' && id !== undefined && params && params.task === undefined) {
+      const route = switchboard.catalog.toolRoutes.get(params.name as string);
+      const relay = route?.backend.relay;
+      if (route && relay && route.backend.state === 'connected') {
+        relayed.set(id, { backend: route.backend, id: relayCall(session, transport, route.backend, relay, { id, params }, route.name, () => relayed.delete(id)) });
+        return;
+      }
+    } else if (method === 'notifications/cancelled') {
+      const call = relayed.get(params?.requestId as RequestId);
+      if (call) {
+        call.backend.relay?.cancel(call.id, params?.reason);
+        return;
+      }
+    }
+    protocol?.(message, extra);
+  };
+}
+
+function relayCall(
+  session: FrontSession,
+  transport: Transport,
+  backend: Backend,
+  relay: NonNullable<Backend['relay']>,
+  request: { id: RequestId; params: Record<string, unknown> },
+  toolName: string,
+  forget: () => void,
+): number {
+  // Notifications for the call must be on their way before its answer is.
+  let notifications: Promise<unknown>[] | undefined;
+  const notify = (message: JSONRPCMessage) => {
+    (notifications ??= []).push(transport.send(message, { relatedRequestId: request.id }).catch(() => undefined));
+  };
+  const call: InFlightCall = {
+    sessionId: session.id,
+    sendRequest: (reverse, signal) => session.server.request(reverse, passthroughResult, { signal, relatedRequestId: request.id }),
+    notify: (notification) => notify({ jsonrpc: '2.0', ...notification }),
+  };
+  backend.inFlight.add(call);
+  return relay.call(request, toolName, {
+    answer: (message) => {
+      const send = () => transport.send(message).catch(() => undefined);
+      void (notifications ? Promise.all(notifications).then(send) : send());
+    },
+    notify,
+    done: () => {
+      backend.inFlight.delete(call);
+      forget();
+    },
+  });
 }

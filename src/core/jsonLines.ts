@@ -109,7 +109,25 @@ export class OrderedDelivery {
   }
 }
 
-/** Serializes a message as one line. */
-export function serializeLine(message: JSONRPCMessage): string {
-  return `${JSON.stringify(message)}\n`;
+/**
+ * Writes messages as lines, gathering those sent in the same tick into one
+ * write: under load, one system call carries many messages.
+ */
+export class LineWriter {
+  private corked = false;
+
+  constructor(private readonly stream: NodeJS.WritableStream & { cork(): void; uncork(): void }) {}
+
+  write(message: JSONRPCMessage): Promise<void> {
+    if (!this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.stream.uncork();
+      });
+    }
+    if (this.stream.write(`${JSON.stringify(message)}\n`)) return Promise.resolve();
+    return new Promise((resolve) => this.stream.once('drain', resolve));
+  }
 }

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { LineSplitter, OrderedDelivery, parseJsonRpcLine, serializeLine } from './jsonLines';
+import { LineSplitter, LineWriter, OrderedDelivery, parseJsonRpcLine } from './jsonLines';
 
 export interface StdioBackendParameters {
   readonly command: string;
@@ -33,6 +33,7 @@ export class ProcessGroupStdioTransport implements Transport {
   onerror?: (error: Error) => void;
 
   private child: ChildProcess | undefined;
+  private writer: LineWriter | undefined;
   private exited: Promise<void> = Promise.resolve();
 
   constructor(
@@ -57,6 +58,7 @@ export class ProcessGroupStdioTransport implements Transport {
         windowsHide: true,
       });
       this.child = child;
+      if (child.stdin) this.writer = new LineWriter(child.stdin);
       this.exited = new Promise((done) => child.once('close', () => done()));
       child.once('error', (error: NodeJS.ErrnoException) => {
         const friendly = spawnErrorMessage(command, cwd, error);
@@ -89,9 +91,8 @@ export class ProcessGroupStdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
-    if (!stdin || stdin.destroyed) return Promise.reject(new Error('the process is not running'));
-    if (stdin.write(serializeLine(message))) return Promise.resolve();
-    return new Promise((resolve) => stdin.once('drain', resolve));
+    if (!stdin || stdin.destroyed || !this.writer) return Promise.reject(new Error('the process is not running'));
+    return this.writer.write(message);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { LineSplitter, parseJsonRpcLine, serializeLine } from '../core/jsonLines';
+import { LineSplitter, LineWriter, parseJsonRpcLine } from '../core/jsonLines';
 import type { Logger } from '../core/logger';
 
 /**
@@ -14,6 +14,7 @@ export class StdioFrontTransport implements Transport {
   onerror?: (error: Error) => void;
 
   private readonly splitter: LineSplitter;
+  private readonly writer: LineWriter;
   private closed = false;
   private readonly onData = (chunk: Buffer) => this.splitter.push(chunk);
   private readonly onEnd = () => void this.close();
@@ -21,8 +22,9 @@ export class StdioFrontTransport implements Transport {
   constructor(
     private readonly logger: Logger,
     private readonly input: NodeJS.ReadableStream = process.stdin,
-    private readonly output: NodeJS.WritableStream = process.stdout,
+    output: NodeJS.WritableStream & { cork(): void; uncork(): void } = process.stdout,
   ) {
+    this.writer = new LineWriter(output);
     this.splitter = new LineSplitter(
       (line) => {
         const message = parseJsonRpcLine(line);
@@ -39,8 +41,7 @@ export class StdioFrontTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    if (this.output.write(serializeLine(message))) return Promise.resolve();
-    return new Promise((resolve) => this.output.once('drain', resolve));
+    return this.writer.write(message);
   }
 
   async close(): Promise<void> {

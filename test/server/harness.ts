@@ -43,11 +43,15 @@ export function temporaryFolder(): { path: string; remove: () => void } {
 }
 
 /** Starts `dist/cli.js` over HTTP with `registry` written to a fresh proxies.json (or the raw text given). */
-export async function startSwitchboard(registry: Record<string, unknown> | string, extraArgs: string[] = []): Promise<RunningSwitchboard> {
+export async function startSwitchboard(
+  registry: Record<string, unknown> | string,
+  extraArgs: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<RunningSwitchboard> {
   const folder = temporaryFolder();
   const configPath = join(folder.path, 'proxies.json');
   writeFileSync(configPath, typeof registry === 'string' ? registry : JSON.stringify({ proxies: registry }, null, 2));
-  const child = spawn(process.execPath, [CLI, '--config', configPath, '--port', '0', ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, '--config', configPath, '--port', '0', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
     cwd: folder.path,
   });

@@ -1,0 +1,117 @@
+import * as vscode from 'vscode';
+import type { ToExtensionMessage } from '../core/ipc';
+import { describeTarget, type ProxyEntry, transportOf } from '../core/registry';
+import type { ConfigStore, SettingsScope } from './config';
+import { hasWorkspace, type ProxySettings, scopesDefining } from './proxySettings';
+import type { RegistrySync } from './registrySync';
+import type { ServerSupervisor } from './supervisor';
+
+type ChangeRequest = Extract<ToExtensionMessage, { type: 'requestChange' }>;
+
+/** A question the user must answer before the agent may change the registry. */
+export interface AgentChangeQuestion {
+  readonly message: string;
+  readonly detail: string;
+  /** The label of the button that allows the change. */
+  readonly allow: string;
+}
+
+/** Asks the user; resolves true only on an explicit Allow. Replaceable so tests can answer the modal. */
+export type AskUser = (question: AgentChangeQuestion) => Promise<boolean>;
+
+export const askWithModal: AskUser = async ({ message, detail, allow }) =>
+  (await vscode.window.showWarningMessage(message, { modal: true, detail }, allow)) === allow;
+
+interface AgentChangeDependencies {
+  readonly supervisor: ServerSupervisor;
+  readonly config: ConfigStore;
+  readonly settings: ProxySettings;
+  readonly registry: RegistrySync;
+  readonly log: vscode.LogOutputChannel;
+  /** Read at each request, so a test can swap it. */
+  readonly askUser: () => AskUser;
+}
+
+/**
+ * Answers add_proxy and remove_proxy from the agent: the user confirms in a
+ * modal that shows exactly what would run, settings are written, the new
+ * registry is sent, then the server gets the result it returns to the agent.
+ */
+export function handleAgentChanges(dependencies: AgentChangeDependencies): vscode.Disposable {
+  const { supervisor, log } = dependencies;
+  return supervisor.onDidReceiveMessage((message) => {
+    if (message.type !== 'requestChange') return;
+    void decide(message, dependencies).then(
+      (error) => {
+        log.info(`Agent ${message.op === 'add' ? 'add_proxy' : 'remove_proxy'} "${message.name}": ${error ?? 'done'}.`);
+        supervisor.send({ type: 'changeResult', id: message.id, ok: error === undefined, ...(error !== undefined && { error }) });
+      },
+      (failure: unknown) => {
+        const error = `the extension could not apply it: ${failure instanceof Error ? failure.message : String(failure)}`;
+        log.error(`Agent change of "${message.name}" failed: ${error}`);
+        supervisor.send({ type: 'changeResult', id: message.id, ok: false, error });
+      },
+    );
+  });
+}
+
+/** Applies the change if allowed; returns why not, or undefined when it was done. */
+async function decide(request: ChangeRequest, dependencies: AgentChangeDependencies): Promise<string | undefined> {
+  const { config, settings, registry } = dependencies;
+  if (config.current.agentCanAddProxies === 'never') {
+    return 'the user does not let the agent change proxies (setting mcpSwitchboard.agentCanAddProxies is "never"). Ask the user to add it in the MCP Switchboard view.';
+  }
+  if (request.op === 'add') {
+    if (!request.entry) return 'the request named no server to add.';
+    const scope = scopeFor(request.scope);
+    if (typeof scope !== 'string') return scope.error;
+    const allowed = await dependencies.askUser()(addQuestion(request.name, request.entry, scope, config.current.proxies.has(request.name)));
+    if (!allowed) return 'the user declined it.';
+    await settings.upsert(request.name, request.entry, scope);
+  } else {
+    const scopes = scopesDefining(request.name);
+    if (scopes.length === 0) return `there is no proxy "${request.name}" in settings.`;
+    const allowed = await dependencies.askUser()(removeQuestion(request.name, scopes, config.current.proxies.get(request.name)?.entry));
+    if (!allowed) return 'the user declined it.';
+    await settings.remove(request.name);
+  }
+  // Send the registry before the result, so the server mounts the change before it answers the agent.
+  config.refresh();
+  await registry.push();
+  return undefined;
+}
+
+function scopeFor(requested: SettingsScope | undefined): SettingsScope | { error: string } {
+  if (requested === 'workspace' && !hasWorkspace()) {
+    return { error: 'no folder is open in VS Code, so there are no workspace settings; use scope "user".' };
+  }
+  return requested ?? (hasWorkspace() ? 'workspace' : 'user');
+}
+
+const SCOPE_LABEL: Record<SettingsScope, string> = { user: 'user settings', workspace: 'workspace settings' };
+
+function addQuestion(name: string, entry: ProxyEntry, scope: SettingsScope, replaces: boolean): AgentChangeQuestion {
+  const isCommand = entry.command !== undefined;
+  const lines = [
+    isCommand ? `It will run this command on your computer:\n${describeTarget(entry)}` : `It will connect to:\n${describeTarget(entry)}`,
+  ];
+  if (entry.env && Object.keys(entry.env).length > 0) {
+    lines.push(`With environment: ${Object.entries(entry.env).map(([key, value]) => `${key}=${value}`).join(' ')}`);
+  }
+  if (entry.cwd !== undefined) lines.push(`In folder: ${entry.cwd}`);
+  lines.push(`Transport: ${transportOf(entry)}. Saved to ${SCOPE_LABEL[scope]}${replaces ? `, replacing the current "${name}"` : ''}.`);
+  if (isCommand) lines.push('Only allow commands you recognise: a program started this way can do anything you can.');
+  return {
+    message: `The agent wants to add the MCP server "${name}".`,
+    detail: lines.join('\n\n'),
+    allow: 'Allow',
+  };
+}
+
+function removeQuestion(name: string, scopes: SettingsScope[], entry: ProxyEntry | undefined): AgentChangeQuestion {
+  return {
+    message: `The agent wants to remove the MCP server "${name}".`,
+    detail: `${entry ? `It ${entry.command !== undefined ? 'runs' : 'connects to'}: ${describeTarget(entry)}\n\n` : ''}It will be deleted from ${scopes.map((scope) => SCOPE_LABEL[scope]).join(' and ')}.`,
+    allow: 'Remove',
+  };
+}

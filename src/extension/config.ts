@@ -1,0 +1,109 @@
+import * as vscode from 'vscode';
+import { type ProxyEntry, parseProxyEntry } from '../core/registry';
+import { CONFIG_SECTION, ConfigKey } from './constants';
+
+/** The settings scopes a proxy can be saved in. */
+export type SettingsScope = 'user' | 'workspace';
+
+/** A valid proxy entry from settings, with the scope it takes effect from. */
+export interface ConfiguredProxy {
+  readonly name: string;
+  readonly entry: ProxyEntry;
+  readonly scope: SettingsScope;
+  /** True when a user entry of the same name exists and this workspace entry hides it. */
+  readonly overridesUser: boolean;
+}
+
+/** An entry in settings that does not parse; it is shown, not mounted. */
+export interface InvalidProxy {
+  readonly name: string;
+  readonly scope: SettingsScope;
+  readonly problem: string;
+}
+
+export type AgentChangePolicy = 'ask' | 'never';
+
+/** Everything the extension reads from settings, parsed once per change. */
+export interface Config {
+  /** Effective registry: user entries overlaid by workspace entries of the same name, in registry order. */
+  readonly proxies: ReadonlyMap<string, ConfiguredProxy>;
+  readonly invalid: readonly InvalidProxy[];
+  readonly agentCanAddProxies: AgentChangePolicy;
+}
+
+/** The raw `mcpSwitchboard.proxies` object of one scope, as written (entries may be invalid). */
+export type RawProxies = Record<string, unknown>;
+
+/** Reads the raw proxies object of one scope; anything but an object counts as empty. */
+export function rawProxiesOf(scope: SettingsScope): RawProxies {
+  const inspected = vscode.workspace.getConfiguration(CONFIG_SECTION).inspect<unknown>(ConfigKey.proxies);
+  const value = scope === 'user' ? inspected?.globalValue : inspected?.workspaceValue;
+  return isPlainObject(value) ? { ...value } : {};
+}
+
+/** Reads and validates the extension's settings. Scopes are read separately so each entry knows where it lives. */
+export function readConfig(): Config {
+  const proxies = new Map<string, ConfiguredProxy>();
+  const invalid: InvalidProxy[] = [];
+  const user = rawProxiesOf('user');
+  const workspace = rawProxiesOf('workspace');
+  const parse = (name: string, raw: unknown, scope: SettingsScope) => {
+    try {
+      proxies.set(name, { name, entry: parseProxyEntry(name, raw), scope, overridesUser: scope === 'workspace' && name in user });
+    } catch (error) {
+      // A broken workspace entry still hides the user entry of that name: mounting the user one would surprise.
+      proxies.delete(name);
+      invalid.push({ name, scope, problem: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  for (const [name, raw] of Object.entries(user)) parse(name, raw, 'user');
+  for (const [name, raw] of Object.entries(workspace)) {
+    const index = invalid.findIndex((problem) => problem.name === name);
+    if (index !== -1) invalid.splice(index, 1);
+    parse(name, raw, 'workspace');
+  }
+  const policy = vscode.workspace.getConfiguration(CONFIG_SECTION).get<string>(ConfigKey.agentCanAddProxies);
+  return { proxies, invalid, agentCanAddProxies: policy === 'never' ? 'never' : 'ask' };
+}
+
+/** Holds the current Config and tells listeners when settings change it. */
+export class ConfigStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Config>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+  private snapshot: string;
+  current: Config;
+
+  constructor() {
+    this.current = readConfig();
+    this.snapshot = fingerprint(this.current);
+    this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(CONFIG_SECTION)) this.refresh();
+    });
+  }
+
+  /** Re-reads settings; fires onDidChange only when what they mean changed. */
+  refresh(): Config {
+    const next = readConfig();
+    const nextSnapshot = fingerprint(next);
+    if (nextSnapshot !== this.snapshot) {
+      this.current = next;
+      this.snapshot = nextSnapshot;
+      this.changed.fire(next);
+    }
+    return this.current;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function fingerprint(config: Config): string {
+  return JSON.stringify([[...config.proxies.values()], config.invalid, config.agentCanAddProxies]);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

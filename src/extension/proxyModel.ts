@@ -1,0 +1,120 @@
+import * as vscode from 'vscode';
+import { describeTarget, type TransportKind, transportOf } from '../core/registry';
+import type { ProxyState, ProxyStatus } from '../core/status';
+import type { ConfigStore, ConfiguredProxy, SettingsScope } from './config';
+import type { StatusStore } from './statusStore';
+import type { ServerPhase, ServerSupervisor } from './supervisor';
+import { blockedReason } from './trust';
+
+/** A proxy as the UI shows it: what settings say, joined with what the server reports. */
+export interface ProxyRow {
+  readonly name: string;
+  readonly scope: SettingsScope;
+  /** The valid entry; undefined when the settings entry does not parse. */
+  readonly configured: ConfiguredProxy | undefined;
+  readonly status: ProxyStatus | undefined;
+  readonly state: ProxyState | 'invalid';
+  /** Why it is not connected, when there is a reason to show. */
+  readonly problem: string | undefined;
+  readonly transport: TransportKind | undefined;
+  readonly target: string;
+  /** Tools it contributes to the front (excluded ones not counted). */
+  readonly toolCount: number;
+}
+
+/** Totals for the status bar. */
+export interface ProxySummary {
+  readonly connected: number;
+  readonly total: number;
+  readonly tools: number;
+  readonly failing: readonly string[];
+}
+
+/** The one place that decides what each proxy's state is, for the tree, the status bar and the pickers. */
+export class ProxyModel implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly config: ConfigStore,
+    private readonly statuses: StatusStore,
+    private readonly supervisor: ServerSupervisor,
+  ) {
+    const fire = () => this.changed.fire();
+    this.subscriptions = [
+      config.onDidChange(fire),
+      statuses.onDidChange(fire),
+      supervisor.onDidChangePhase(fire),
+      vscode.workspace.onDidGrantWorkspaceTrust(fire),
+    ];
+  }
+
+  get phase(): ServerPhase {
+    return this.supervisor.phase;
+  }
+
+  rows(): ProxyRow[] {
+    const { proxies, invalid } = this.config.current;
+    const phase = this.supervisor.phase;
+    const rows = [...proxies.values()].map((proxy) => rowOf(proxy, this.statuses.get(proxy.name), phase));
+    for (const broken of invalid) {
+      rows.push({
+        name: broken.name,
+        scope: broken.scope,
+        configured: undefined,
+        status: undefined,
+        state: 'invalid',
+        problem: broken.problem,
+        transport: undefined,
+        target: 'invalid settings entry',
+        toolCount: 0,
+      });
+    }
+    return rows;
+  }
+
+  row(name: string): ProxyRow | undefined {
+    return this.rows().find((row) => row.name === name);
+  }
+
+  summary(): ProxySummary {
+    const rows = this.rows().filter((row) => row.state !== 'disabled');
+    return {
+      connected: rows.filter((row) => row.state === 'connected').length,
+      total: rows.length,
+      tools: rows.reduce((sum, row) => sum + row.toolCount, 0),
+      failing: rows.filter((row) => row.state === 'error' || row.state === 'invalid').map((row) => row.name),
+    };
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function rowOf(proxy: ConfiguredProxy, status: ProxyStatus | undefined, phase: ServerPhase): ProxyRow {
+  const base = {
+    name: proxy.name,
+    scope: proxy.scope,
+    configured: proxy,
+    transport: transportOf(proxy.entry),
+    target: describeTarget(proxy.entry),
+  };
+  const blocked = blockedReason(proxy);
+  if (proxy.entry.enabled === false || blocked !== undefined) {
+    return { ...base, status, state: 'disabled', problem: blocked, toolCount: 0 };
+  }
+  if (status) {
+    return { ...base, status, state: status.state, problem: status.error, toolCount: status.toolCount };
+  }
+  switch (phase.kind) {
+    case 'idle':
+      return { ...base, status, state: 'stopped', problem: undefined, toolCount: 0 };
+    case 'failed':
+      return { ...base, status, state: 'error', problem: `The switchboard server is not running: ${phase.reason}.`, toolCount: 0 };
+    default:
+      return { ...base, status, state: 'connecting', problem: undefined, toolCount: 0 };
+  }
+}

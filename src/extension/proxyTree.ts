@@ -1,0 +1,237 @@
+import * as vscode from 'vscode';
+import type { ProxyStatus } from '../core/status';
+import { Command, PROXIES_VIEW_ID } from './constants';
+import type { ProxyModel, ProxyRow } from './proxyModel';
+import type { ProxySettings } from './proxySettings';
+import type { ServerPhase } from './supervisor';
+import { withToolShown } from './toolFilterEdit';
+
+type GroupKind = 'tools' | 'resources' | 'prompts';
+
+/** The nodes of the Proxies view. Proxies are looked up by name so a refresh never shows stale data. */
+export type ProxyTreeNode =
+  | { readonly kind: 'proxy'; readonly name: string }
+  | { readonly kind: 'group'; readonly proxy: string; readonly group: GroupKind }
+  | { readonly kind: 'tool'; readonly proxy: string; readonly tool: ProxyStatus['tools'][number] }
+  | { readonly kind: 'resource'; readonly proxy: string; readonly resource: ProxyStatus['resources'][number] }
+  | { readonly kind: 'prompt'; readonly proxy: string; readonly prompt: ProxyStatus['prompts'][number] };
+
+const GROUPS: readonly { group: GroupKind; label: string; icon: string }[] = [
+  { group: 'tools', label: 'Tools', icon: 'tools' },
+  { group: 'resources', label: 'Resources', icon: 'file' },
+  { group: 'prompts', label: 'Prompts', icon: 'comment-discussion' },
+];
+
+const SCOPE_LABEL = { user: 'user', workspace: 'workspace' } as const;
+
+class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
+  private readonly changed = new vscode.EventEmitter<undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly model: ProxyModel) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: ProxyTreeNode): ProxyTreeNode[] {
+    if (!node) return this.model.rows().map((row) => ({ kind: 'proxy', name: row.name }));
+    const status = this.model.row('proxy' in node ? node.proxy : node.name)?.status;
+    if (!status) return [];
+    if (node.kind === 'proxy') {
+      return GROUPS.filter(({ group }) => status[group].length > 0).map(({ group }) => ({ kind: 'group', proxy: node.name, group }));
+    }
+    if (node.kind !== 'group') return [];
+    switch (node.group) {
+      case 'tools':
+        return status.tools.map((tool) => ({ kind: 'tool', proxy: node.proxy, tool }));
+      case 'resources':
+        return status.resources.map((resource) => ({ kind: 'resource', proxy: node.proxy, resource }));
+      case 'prompts':
+        return status.prompts.map((prompt) => ({ kind: 'prompt', proxy: node.proxy, prompt }));
+    }
+  }
+
+  getTreeItem(node: ProxyTreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'proxy': {
+        const row = this.model.row(node.name);
+        return row ? proxyItem(row) : new vscode.TreeItem(node.name);
+      }
+      case 'group': {
+        const status = this.model.row(node.proxy)?.status;
+        const { label, icon } = GROUPS.find((candidate) => candidate.group === node.group) ?? { label: node.group, icon: 'list-flat' };
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `${node.proxy}/${node.group}`;
+        item.description = String(status?.[node.group].length ?? 0);
+        item.iconPath = new vscode.ThemeIcon(icon);
+        item.contextValue = `group.${node.group}`;
+        return item;
+      }
+      case 'tool': {
+        const { tool } = node;
+        const item = new vscode.TreeItem(tool.title ?? tool.name);
+        item.id = `${node.proxy}/tools/${tool.name}`;
+        item.description = tool.excluded ? 'hidden' : tool.frontName;
+        item.tooltip = markdown(`**${tool.frontName || tool.name}**${tool.description ? `\n\n${tool.description}` : ''}\n\nUntick to hide it from clients (writes \`tools.exclude\`).`);
+        item.checkboxState = {
+          state: tool.excluded ? vscode.TreeItemCheckboxState.Unchecked : vscode.TreeItemCheckboxState.Checked,
+          tooltip: tool.excluded ? 'Show this tool to clients' : 'Hide this tool from clients',
+        };
+        item.contextValue = 'tool';
+        return item;
+      }
+      case 'resource': {
+        const { resource } = node;
+        const item = new vscode.TreeItem(resource.title ?? resource.name);
+        item.id = `${node.proxy}/resources/${resource.uri}`;
+        item.description = resource.uri;
+        item.tooltip = resource.uri;
+        item.iconPath = new vscode.ThemeIcon('file');
+        item.contextValue = 'resource';
+        return item;
+      }
+      case 'prompt': {
+        const { prompt } = node;
+        const item = new vscode.TreeItem(prompt.title ?? prompt.name);
+        item.id = `${node.proxy}/prompts/${prompt.name}`;
+        item.description = prompt.frontName;
+        item.tooltip = prompt.description ?? prompt.frontName;
+        item.iconPath = new vscode.ThemeIcon('comment');
+        item.contextValue = 'prompt';
+        return item;
+      }
+    }
+  }
+
+  getParent(node: ProxyTreeNode): ProxyTreeNode | undefined {
+    switch (node.kind) {
+      case 'proxy':
+        return undefined;
+      case 'group':
+        return { kind: 'proxy', name: node.proxy };
+      default:
+        return { kind: 'group', proxy: node.proxy, group: `${node.kind}s` };
+    }
+  }
+}
+
+function proxyItem(row: ProxyRow): vscode.TreeItem {
+  const hasChildren = row.status !== undefined && GROUPS.some(({ group }) => row.status?.[group].length);
+  const item = new vscode.TreeItem(row.name, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = `proxy/${row.name}`;
+  item.iconPath = stateIcon(row);
+  item.description = describeRow(row);
+  item.tooltip = tooltipOf(row);
+  const enabled = row.configured?.entry.enabled !== false;
+  item.contextValue = row.state === 'invalid' ? 'proxy.invalid' : enabled ? 'proxy.enabled' : 'proxy.disabled';
+  item.accessibilityInformation = { label: `${row.name}, ${stateLabel(row)}, ${item.description}` };
+  return item;
+}
+
+/** transport · tool count · scope, or what is wrong instead of the tool count. */
+function describeRow(row: ProxyRow): string {
+  const parts: string[] = [];
+  if (row.transport) parts.push(row.transport);
+  parts.push(row.state === 'connected' ? `${row.toolCount} ${row.toolCount === 1 ? 'tool' : 'tools'}` : stateLabel(row));
+  parts.push(SCOPE_LABEL[row.scope]);
+  return parts.join(' · ');
+}
+
+function stateLabel(row: ProxyRow): string {
+  if (row.state === 'disabled' && row.problem !== undefined) return 'blocked';
+  return row.state === 'invalid' ? 'invalid settings' : row.state;
+}
+
+function stateIcon(row: ProxyRow): vscode.ThemeIcon {
+  switch (row.state) {
+    case 'connected':
+      return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
+    case 'connecting':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'error':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+    case 'invalid':
+      return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    case 'disabled':
+      return row.problem !== undefined
+        ? new vscode.ThemeIcon('workspace-untrusted', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+        : new vscode.ThemeIcon('circle-slash');
+    case 'stopped':
+      return new vscode.ThemeIcon('circle-outline');
+  }
+}
+
+function tooltipOf(row: ProxyRow): vscode.MarkdownString {
+  const lines = [`**${row.name}** — ${stateLabel(row)}`, '', `\`${row.target}\``, ''];
+  const details: string[] = [];
+  if (row.transport) details.push(`Transport: ${row.transport}`);
+  details.push(`Saved in: ${SCOPE_LABEL[row.scope]} settings${row.configured?.overridesUser ? ' (hides the user entry of the same name)' : ''}`);
+  if (row.status) {
+    details.push(`Prefix: \`${row.status.prefix || '(none)'}\``);
+    if (row.status.prefixNote) details.push(row.status.prefixNote);
+    details.push(`Since: ${new Date(row.status.since).toLocaleString()}`);
+  }
+  if (row.problem) details.push(`${row.state === 'disabled' ? '' : 'Last error: '}${row.problem}`);
+  return markdown([...lines, ...details.map((detail) => `- ${detail}`)].join('\n'));
+}
+
+function markdown(text: string): vscode.MarkdownString {
+  const value = new vscode.MarkdownString(text);
+  value.supportThemeIcons = true;
+  return value;
+}
+
+function phaseMessage(phase: ServerPhase): string | undefined {
+  switch (phase.kind) {
+    case 'restarting':
+      return `The switchboard server stopped (${phase.reason}); restarting in ${Math.ceil(phase.inMs / 1000)} s…`;
+    case 'failed':
+      return `The switchboard server is not running: ${phase.reason}. Run "MCP Switchboard: Restart Server" to try again.`;
+    default:
+      return undefined;
+  }
+}
+
+/** Creates the Proxies view, keeps it in step with the model, and turns tool checkboxes into settings edits. */
+export function createProxyTree(
+  model: ProxyModel,
+  settings: ProxySettings,
+  onDidBecomeVisible: () => void,
+): { view: vscode.TreeView<ProxyTreeNode>; disposable: vscode.Disposable } {
+  const data = new ProxyTreeData(model);
+  const view = vscode.window.createTreeView(PROXIES_VIEW_ID, { treeDataProvider: data, showCollapseAll: true, manageCheckboxStateManually: true });
+  const subscriptions = [
+    view,
+    model.onDidChange(() => {
+      data.refresh();
+      view.message = phaseMessage(model.phase);
+    }),
+    view.onDidChangeVisibility((event) => event.visible && onDidBecomeVisible()),
+    view.onDidChangeCheckboxState((event) => void applyToolCheckboxes(event.items, model, settings)),
+  ];
+  if (view.visible) onDidBecomeVisible();
+  return { view, disposable: vscode.Disposable.from(...subscriptions) };
+}
+
+async function applyToolCheckboxes(
+  items: readonly (readonly [ProxyTreeNode, vscode.TreeItemCheckboxState])[],
+  model: ProxyModel,
+  settings: ProxySettings,
+): Promise<void> {
+  for (const [node, state] of items) {
+    if (node.kind !== 'tool') continue;
+    const row = model.row(node.proxy);
+    if (!row?.configured) continue;
+    const shown = state === vscode.TreeItemCheckboxState.Checked;
+    try {
+      await settings.update(node.proxy, row.scope, (entry) => withToolShown(entry, node.tool.name, shown));
+    } catch (error) {
+      const choice = await vscode.window.showErrorMessage(
+        `Could not ${shown ? 'show' : 'hide'} tool "${node.tool.name}": ${error instanceof Error ? error.message : String(error)}`,
+        'Open Settings',
+      );
+      if (choice) await vscode.commands.executeCommand(Command.editProxyInSettings, { kind: 'proxy', name: node.proxy });
+    }
+  }
+}

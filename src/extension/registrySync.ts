@@ -1,0 +1,70 @@
+import * as vscode from 'vscode';
+import type { ToServerMessage } from '../core/ipc';
+import type { ProxyMount } from '../core/registry';
+import type { ConfigStore } from './config';
+import { type ProxySecrets, secretKeysOf } from './secrets';
+import type { ServerSupervisor } from './supervisor';
+import { blockedReason } from './trust';
+
+type RegistryMessage = Extract<ToServerMessage, { type: 'registry' }>;
+
+/**
+ * Keeps the server's registry equal to settings: builds the `registry` message
+ * (effective entries, their scope, trust blocks, secret values) and sends it
+ * whenever settings, trust or secrets change. The server diffs, so resending is cheap.
+ */
+export class RegistrySync implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[];
+  /** Pushes are chained so an older registry never overtakes a newer one. */
+  private pushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly config: ConfigStore,
+    private readonly secrets: ProxySecrets,
+    private readonly supervisor: ServerSupervisor,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    const push = () => void this.push();
+    this.subscriptions = [
+      config.onDidChange(push),
+      secrets.onDidChange(push),
+      vscode.workspace.onDidGrantWorkspaceTrust(push),
+      // A change made while the process was starting missed it: catch up once it is ready.
+      supervisor.onDidChangePhase((phase) => phase.kind === 'running' && push()),
+    ];
+  }
+
+  /** The registry as the server should mount it now. */
+  async build(): Promise<RegistryMessage> {
+    const proxies: Record<string, ProxyMount> = {};
+    const neededSecrets = new Map<string, string>();
+    for (const proxy of this.config.current.proxies.values()) {
+      const blocked = blockedReason(proxy);
+      proxies[proxy.name] = { entry: proxy.entry, scope: proxy.scope, ...(blocked !== undefined && { blockedReason: blocked }) };
+      if (blocked === undefined && proxy.entry.enabled !== false) {
+        for (const key of secretKeysOf(proxy.entry)) neededSecrets.set(key, proxy.name);
+      }
+    }
+    const { values, missing } = await this.secrets.read(neededSecrets.keys());
+    for (const key of missing) this.secrets.remindMissing(key, neededSecrets.get(key) ?? '');
+    const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    return { type: 'registry', proxies, secrets: values, ...(workspaceFolder !== undefined && { workspaceFolder }) };
+  }
+
+  /** Sends the current registry to the running server (a starting one asks for it itself). */
+  push(): Promise<void> {
+    const next = this.pushing.then(async () => {
+      if (this.supervisor.phase.kind !== 'running') return;
+      const message = await this.build();
+      if (this.supervisor.send(message)) this.log.debug(`Sent the registry: ${Object.keys(message.proxies).join(', ') || '(empty)'}.`);
+    });
+    this.pushing = next.catch((error: unknown) => {
+      this.log.error(`Could not send the registry to the server: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return this.pushing;
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Backends that crash, hang, print garbage, change their tools, never start,
+ * or do not exist: the switchboard stays up, says what is wrong, and recovers.
+ * The misbehaving fixture (test/fixtures/misbehaving-server.ts) does each on purpose.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { MISBEHAVING, eventually, everythingStdio, misbehaving, type RunningSwitchboard, startSwitchboard, stopProcess, waitForTool } from './harness';
+
+function text(result: unknown): string {
+  return ((result as { content?: { text?: string }[] }).content ?? []).map((item) => item.text ?? '').join('\n');
+}
+
+interface ProxySummary {
+  name: string;
+  state: string;
+  transport: string;
+  error?: string;
+}
+
+async function proxies(client: Client): Promise<ProxySummary[]> {
+  const result = await client.callTool({ name: 'list_proxies', arguments: {} });
+  return (result.structuredContent as { proxies: ProxySummary[] }).proxies;
+}
+
+async function proxy(client: Client, name: string): Promise<ProxySummary | undefined> {
+  return (await proxies(client)).find((candidate) => candidate.name === name);
+}
+
+/** Process ids whose command line contains `marker`. */
+function processesWith(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('misbehaving backends', function () {
+  this.timeout(30_000);
+  let switchboard: RunningSwitchboard;
+  let client: Client;
+  afterEach(async () => switchboard?.stop());
+
+  it('survives a backend that crashes mid-call, names it in the error, and reconnects', async () => {
+    switchboard = await startSwitchboard({ m: misbehaving() });
+    client = await switchboard.connect();
+    await waitForTool(client, 'm_crash');
+    await assert.rejects(client.callTool({ name: 'm_crash', arguments: {} }), /m: /);
+    const down = await eventually('the error state', async () => {
+      const state = await proxy(client, 'm');
+      return state?.state === 'error' ? state : undefined;
+    });
+    assert.match(down.error ?? '', /exited.*Retrying/);
+    await assert.rejects(client.callTool({ name: 'm_echo', arguments: { text: 'x' } }), /Proxy "m" is (error|connecting)/);
+    await waitForTool(client, 'm_echo');
+    assert.equal(text(await client.callTool({ name: 'm_echo', arguments: { text: 'back' } })), 'back');
+  });
+
+  it('times out a hanging call with an error that names the proxy, and stays usable', async () => {
+    switchboard = await startSwitchboard({ m: { ...misbehaving(), timeoutMs: 500 } });
+    client = await switchboard.connect();
+    await waitForTool(client, 'm_hang');
+    const started = Date.now();
+    await assert.rejects(client.callTool({ name: 'm_hang', arguments: {} }), /m: the proxy did not answer in time/);
+    assert.ok(Date.now() - started < 3_000);
+    assert.equal(text(await client.callTool({ name: 'm_echo', arguments: { text: 'ok' } })), 'ok');
+  });
+
+  it('skips garbage a backend prints on stdout, and logs it', async () => {
+    switchboard = await startSwitchboard({ m: misbehaving('--garbage') });
+    client = await switchboard.connect();
+    await waitForTool(client, 'm_echo');
+    assert.equal(text(await client.callTool({ name: 'm_echo', arguments: { text: 'clean' } })), 'clean');
+    assert.match(switchboard.stderr(), /m: printed a non-MCP line on stdout \(ignored\)/);
+  });
+
+  it('follows a backend whose tool list changes at runtime, and tells the client', async () => {
+    switchboard = await startSwitchboard({ m: misbehaving() });
+    client = await switchboard.connect();
+    await waitForTool(client, 'm_add_tool');
+    let changes = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+    await client.callTool({ name: 'm_add_tool', arguments: { name: 'fresh' } });
+    await waitForTool(client, 'm_fresh');
+    assert.ok(changes >= 1);
+    await client.callTool({ name: 'm_remove_tool', arguments: { name: 'fresh' } });
+    await eventually('m_fresh to go', async () => !(await client.listTools()).tools.some((tool) => tool.name === 'm_fresh') || undefined);
+  });
+
+  it('answers the first tools/list at once while a backend never starts, listing the others', async () => {
+    switchboard = await startSwitchboard({ dead: misbehaving('--never-initialize'), ev: everythingStdio });
+    const started = Date.now();
+    client = await switchboard.connect();
+    const first = await client.listTools();
+    assert.ok(Date.now() - started < 1_000, `took ${Date.now() - started} ms`);
+    assert.ok(first.tools.some((tool) => tool.name === 'list_proxies'));
+    await waitForTool(client, 'ev_echo', 5_000);
+    assert.equal((await proxy(client, 'dead'))?.state, 'connecting');
+  });
+
+  it('reports a command that does not exist, and an unreachable URL, as errors that say what to check', async () => {
+    switchboard = await startSwitchboard({
+      ghost: { command: 'definitely-not-a-command-4711' },
+      gone: { url: 'http://127.0.0.1:9/mcp' },
+      nocwd: { command: process.execPath, cwd: '/no/such/folder' },
+    });
+    client = await switchboard.connect();
+    const states = await eventually('all three in error', async () => {
+      const list = await proxies(client);
+      return list.every((item) => item.state === 'error') ? list : undefined;
+    });
+    const byName = Object.fromEntries(states.map((item) => [item.name, item.error ?? '']));
+    assert.match(byName.ghost ?? '', /Cannot run "definitely-not-a-command-4711": no such command. Check it is installed and on PATH/);
+    assert.match(byName.gone ?? '', /fetch failed|ECONNREFUSED|connect/i);
+    assert.match(byName.nocwd ?? '', /the command or the folder does not exist/);
+  });
+
+  it('reconnects a backend that keeps exiting, with growing delays', async () => {
+    switchboard = await startSwitchboard({ flaky: misbehaving('--exit-after-initialize') });
+    await eventually('two reconnect delays in the log', () => (/Reconnecting in 1000 ms[\s\S]*Reconnecting in 2000 ms/.test(switchboard.stderr()) ? true : undefined), 8_000);
+  });
+
+  it('falls back to SSE when a URL refuses the Streamable HTTP handshake', async () => {
+    const legacy = spawn(process.execPath, [MISBEHAVING, '--transport', 'sse', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const sseUrl = await new Promise<string>((resolve) => legacy.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8').trim())));
+      switchboard = await startSwitchboard({ old: { url: sseUrl.replace(/\/sse$/, '/mcp') } });
+      client = await switchboard.connect();
+      await waitForTool(client, 'old_echo');
+      assert.equal((await proxy(client, 'old'))?.transport, 'sse');
+      assert.match(switchboard.stderr(), /refused Streamable HTTP \(405\); trying the SSE transport/);
+    } finally {
+      await stopProcess(legacy);
+    }
+  });
+
+  it('leaves no backend process behind when it stops', async () => {
+    const marker = `orphan-check-${process.pid}`;
+    switchboard = await startSwitchboard({ m: misbehaving('--name', marker) });
+    client = await switchboard.connect();
+    await waitForTool(client, 'm_echo');
+    assert.equal(processesWith(marker).length, 1);
+    await switchboard.stop();
+    await eventually('the backend to exit', () => processesWith(marker).length === 0 || undefined, 5_000);
+  });
+});
