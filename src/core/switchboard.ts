@@ -311,6 +311,15 @@ export class Switchboard implements BackendHost {
    */
   async onReverseRequest(backend: Backend, request: ReverseRequest, extra: ReverseRequestExtra): Promise<Result> {
     const call = newest(backend.inFlight);
+    // A request on a shared connection does not say which call it is for. With calls from one client in
+    // flight it can only be that client's; with several, asking the wrong one would leak one user's
+    // prompt to another, so sampling and elicitation are refused instead.
+    if (request.method !== 'roots/list' && new Set([...backend.inFlight].map((inFlight) => inFlight.sessionId)).size > 1) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `The switchboard cannot tell which of several clients with calls in progress on "${backend.name}" should answer ${request.method}; retry when the other calls have finished.`,
+      );
+    }
     const session = call ? this.sessions.get(call.sessionId) : request.method === 'roots/list' ? this.newestSessionWithRoots() : undefined;
     // No client has roots yet: none to give. When one connects, backends hear roots/list_changed and ask again.
     if (!session && request.method === 'roots/list') return { roots: [] };

@@ -210,3 +210,45 @@ function setReverseHandlers(client: Client): void {
   }));
   client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///test-root', name: 'Test root' }] }));
 }
+
+describe('several clients at once', function () {
+  this.timeout(30_000);
+  let switchboard: RunningSwitchboard;
+  before(async () => (switchboard = await startSwitchboard({ everything: everythingStdio })));
+  after(async () => switchboard?.stop());
+
+  async function clientAnswering(answer: string): Promise<{ client: Client; asked: () => number }> {
+    let asked = 0;
+    const client = await switchboard.connect({ capabilities: { sampling: {} } });
+    client.setRequestHandler(CreateMessageRequestSchema, async () => {
+      asked++;
+      return { model: 'm', role: 'assistant', content: { type: 'text', text: answer } };
+    });
+    await waitForTool(client, 'everything_trigger-sampling-request');
+    return { client, asked: () => asked };
+  }
+
+  it('sends each client’s sampling request to that client only', async () => {
+    const alice = await clientAnswering('from alice');
+    const bob = await clientAnswering('from bob');
+    assert.match(text(await alice.client.callTool({ name: 'everything_trigger-sampling-request', arguments: { prompt: 'a' } })), /from alice/);
+    assert.match(text(await bob.client.callTool({ name: 'everything_trigger-sampling-request', arguments: { prompt: 'b' } })), /from bob/);
+    assert.equal(alice.asked(), 1);
+    assert.equal(bob.asked(), 1);
+  });
+
+  it('refuses, rather than guesses, when calls of two clients are in flight on the backend', async () => {
+    const alice = await clientAnswering('from alice');
+    const bob = await clientAnswering('from bob');
+    const long = alice.client.callTool({ name: 'everything_trigger-long-running-operation', arguments: { duration: 1.5, steps: 3 } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await bob.client.callTool({ name: 'everything_trigger-sampling-request', arguments: { prompt: 'b' } }).then(
+      (result) => text(result),
+      (error: unknown) => String(error),
+    );
+    assert.match(refused, /cannot tell which of several clients/);
+    await long;
+    assert.equal(alice.asked(), 0);
+    assert.equal(bob.asked(), 0);
+  });
+});
