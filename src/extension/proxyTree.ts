@@ -3,6 +3,7 @@ import type { ProxyStatus } from '../core/status';
 import { Command, PROXIES_VIEW_ID } from './constants';
 import type { ProxyModel, ProxyRow } from './proxyModel';
 import type { ProxySettings } from './proxySettings';
+import { stateLabel, stateThemeIcon } from './rowPresentation';
 import type { ServerPhase } from './supervisor';
 import { withToolShown } from './toolFilterEdit';
 
@@ -120,7 +121,7 @@ function proxyItem(row: ProxyRow): vscode.TreeItem {
   const hasChildren = row.status !== undefined && GROUPS.some(({ group }) => row.status?.[group].length);
   const item = new vscode.TreeItem(row.name, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = `proxy/${row.name}`;
-  item.iconPath = stateIcon(row);
+  item.iconPath = stateThemeIcon(row);
   item.description = describeRow(row);
   item.tooltip = tooltipOf(row);
   const enabled = row.configured?.entry.enabled !== false;
@@ -136,30 +137,6 @@ function describeRow(row: ProxyRow): string {
   parts.push(row.state === 'connected' ? `${row.toolCount} ${row.toolCount === 1 ? 'tool' : 'tools'}` : stateLabel(row));
   parts.push(SCOPE_LABEL[row.scope]);
   return parts.join(' · ');
-}
-
-function stateLabel(row: ProxyRow): string {
-  if (row.state === 'disabled' && row.problem !== undefined) return 'blocked';
-  return row.state === 'invalid' ? 'invalid settings' : row.state;
-}
-
-function stateIcon(row: ProxyRow): vscode.ThemeIcon {
-  switch (row.state) {
-    case 'connected':
-      return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
-    case 'connecting':
-      return new vscode.ThemeIcon('loading~spin');
-    case 'error':
-      return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
-    case 'invalid':
-      return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-    case 'disabled':
-      return row.problem !== undefined
-        ? new vscode.ThemeIcon('workspace-untrusted', new vscode.ThemeColor('problemsWarningIcon.foreground'))
-        : new vscode.ThemeIcon('circle-slash');
-    case 'stopped':
-      return new vscode.ThemeIcon('circle-outline');
-  }
 }
 
 function tooltipOf(row: ProxyRow): vscode.MarkdownString {
@@ -205,7 +182,7 @@ export function createProxyTree(
     view,
     model.onDidChange(() => {
       data.refresh();
-      view.message = phaseMessage(model.phase);
+      view.message = phaseMessage(model.phase) ?? '';
     }),
     view.onDidChangeVisibility((event) => event.visible && onDidBecomeVisible()),
     view.onDidChangeCheckboxState((event) => void applyToolCheckboxes(event.items, model, settings)),

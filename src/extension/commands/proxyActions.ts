@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import type { SettingsScope } from '../config';
+import { Command, CONFIG_SECTION, ConfigKey } from '../constants';
+import type { SwitchboardContext } from '../context';
+import { messageOf, showError } from '../errors';
+import type { ProxyRow } from '../proxyModel';
+import { stateIcon, stateLabel } from '../rowPresentation';
+import { type ProxyArgument, proxyFromArgument } from './proxyArgument';
+
+/** Opens the settings file of `scope` at `mcpSwitchboard.proxies`. */
+export async function openProxySettings(scope: SettingsScope): Promise<void> {
+  const command = scope === 'user' ? 'workbench.action.openSettingsJson' : 'workbench.action.openWorkspaceSettingsFile';
+  await vscode.commands.executeCommand(command, { revealSetting: { key: `${CONFIG_SECTION}.${ConfigKey.proxies}`, edit: true } });
+}
+
+/** Edit in Settings: the settings file that holds the proxy, at the proxies setting. */
+export async function editProxyInSettings(context: SwitchboardContext, argument: ProxyArgument): Promise<void> {
+  const row = await proxyFromArgument(context, argument, 'Proxy to edit');
+  if (row) await openProxySettings(row.scope);
+}
+
+/** Remove Proxy: deletes it from every settings scope that defines it, after confirmation. */
+export async function removeProxy(context: SwitchboardContext, argument: ProxyArgument): Promise<void> {
+  const row = await proxyFromArgument(context, argument, 'Proxy to remove');
+  if (!row) return;
+  const answer = await vscode.window.showWarningMessage(
+    `Remove the proxy "${row.name}"?`,
+    { modal: true, detail: `It ${row.transport === 'stdio' ? 'runs' : 'connects to'}: ${row.target}\n\nIt will be deleted from ${row.scope} settings${row.configured?.overridesUser ? ' and from user settings' : ''}.` },
+    'Remove',
+  );
+  if (answer !== 'Remove') return;
+  try {
+    const scopes = await context.settings.remove(row.name);
+    context.log.info(`Removed proxy "${row.name}" from ${scopes.join(' and ')} settings.`);
+  } catch (error) {
+    await showError(`Proxy "${row.name}" was not removed: ${messageOf(error)}`, { title: 'Open Settings', run: () => openProxySettings(row.scope) });
+  }
+  context.config.refresh();
+}
+
+/** Restart Proxy: reconnects one backend (a stdio one is started again). */
+export async function restartProxy(context: SwitchboardContext, argument: ProxyArgument): Promise<void> {
+  const row = await proxyFromArgument(context, argument, 'Proxy to restart', (candidate) => candidate.configured !== undefined);
+  if (!row) return;
+  await context.supervisor.ensureRunning();
+  context.supervisor.send({ type: 'restartProxy', name: row.name });
+  context.log.info(`Restarting proxy "${row.name}".`);
+}
+
+/** Enable Proxy / Disable Proxy / Toggle: flips `enabled` in the scope the proxy is saved in. */
+export async function setProxyEnabled(context: SwitchboardContext, argument: ProxyArgument, enabled: boolean | 'toggle'): Promise<void> {
+  const row = await proxyFromArgument(context, argument, 'Proxy to enable or disable', (candidate) => candidate.configured !== undefined);
+  if (!row?.configured) return;
+  const next = enabled === 'toggle' ? row.configured.entry.enabled === false : enabled;
+  try {
+    await context.settings.update(row.name, row.scope, (entry) => {
+      const { enabled: _previous, ...rest } = entry;
+      // Enabled is the default, so enabling removes the key instead of writing `true`.
+      return next ? rest : { ...rest, enabled: false };
+    });
+  } catch (error) {
+    await showError(`Proxy "${row.name}" was not ${next ? 'enabled' : 'disabled'}: ${messageOf(error)}`, {
+      title: 'Open Settings',
+      run: () => openProxySettings(row.scope),
+    });
+    return;
+  }
+  context.config.refresh();
+}
+
+interface ProxyPickItem extends vscode.QuickPickItem {
+  readonly row: ProxyRow;
+}
+interface ActionItem extends vscode.QuickPickItem {
+  readonly run: () => Promise<void>;
+}
+
+/** List Proxies: every proxy with its state and tools; picking one offers what can be done with it. */
+export async function listProxies(context: SwitchboardContext): Promise<void> {
+  const rows = context.model.rows();
+  if (rows.length === 0) {
+    const choice = await vscode.window.showInformationMessage('No proxies are configured yet.', 'Add Proxy…');
+    if (choice) await vscode.commands.executeCommand(Command.addProxy);
+    return;
+  }
+  const picked = await vscode.window.showQuickPick<ProxyPickItem>(
+    rows.map((row) => ({
+      label: `$(${stateIcon(row).id}) ${row.name}`,
+      description: `${row.state === 'connected' ? `${row.toolCount} tools` : stateLabel(row)} · ${row.scope}`,
+      detail: row.problem ? `${row.target} — ${row.problem}` : row.target,
+      row,
+    })),
+    { title: 'MCP Switchboard: Proxies', placeHolder: 'Pick a proxy to act on it', matchOnDescription: true, matchOnDetail: true },
+  );
+  if (!picked) return;
+  const { row } = picked;
+  const enabled = row.configured?.entry.enabled !== false;
+  const actions: ActionItem[] = [
+    ...(row.configured
+      ? [
+          { label: '$(debug-restart) Restart', run: () => restartProxy(context, row.name) },
+          { label: enabled ? '$(circle-slash) Disable' : '$(check) Enable', run: () => setProxyEnabled(context, row.name, !enabled) },
+        ]
+      : []),
+    { label: '$(edit) Edit in Settings', run: () => openProxySettings(row.scope) },
+    { label: '$(trash) Remove', run: () => removeProxy(context, row.name) },
+    { label: '$(output) Show Logs', run: async () => context.log.show() },
+  ];
+  const action = await vscode.window.showQuickPick(actions, { title: `Proxy "${row.name}"`, placeHolder: row.target });
+  await action?.run();
+}

@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import type { SwitchboardContext } from '../context';
+import type { ProxyRow } from '../proxyModel';
+import type { ProxyTreeNode } from '../proxyTree';
+
+/** What a proxy command receives: a tree node (context menu), a name (other code, tests), or nothing (palette). */
+export type ProxyArgument = ProxyTreeNode | string | undefined;
+
+/** The proxy a command is about: the one it was given, else the one the user picks. */
+export async function proxyFromArgument(
+  context: SwitchboardContext,
+  argument: ProxyArgument,
+  placeholder: string,
+  filter: (row: ProxyRow) => boolean = () => true,
+): Promise<ProxyRow | undefined> {
+  const name = typeof argument === 'string' ? argument : argument?.kind === 'proxy' ? argument.name : argument?.proxy;
+  if (name !== undefined) {
+    const row = context.model.row(name);
+    if (!row) void vscode.window.showWarningMessage(`There is no proxy "${name}" in settings.`);
+    return row;
+  }
+  const rows = context.model.rows().filter(filter);
+  if (rows.length === 0) {
+    void vscode.window.showInformationMessage('No proxy fits: add one with "MCP Switchboard: Add Proxy…".');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    rows.map((row) => ({ label: row.name, description: `${row.state} · ${row.scope}`, detail: row.target, row })),
+    { placeHolder: placeholder, matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.row;
+}

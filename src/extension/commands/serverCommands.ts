@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import type { SwitchboardContext } from '../context';
+import { messageOf, showError } from '../errors';
+import { secretKeysOf } from '../secrets';
+import { Command } from '../constants';
+
+/** Restart Server: ends the switchboard process (and its backends) and starts a new one. */
+export async function restartServer(context: SwitchboardContext): Promise<void> {
+  try {
+    await context.supervisor.restart();
+  } catch (error) {
+    await showError(`The switchboard server did not start: ${messageOf(error)}`, { title: 'Show Logs', run: () => context.log.show() }, {
+      title: 'Retry',
+      run: () => vscode.commands.executeCommand(Command.restartServer),
+    });
+  }
+}
+
+/** Refresh: re-reads settings and sends them to the server again, starting it if needed. */
+export async function refresh(context: SwitchboardContext): Promise<void> {
+  context.config.refresh();
+  try {
+    await context.supervisor.ensureRunning();
+    await context.registry.push();
+  } catch (error) {
+    await showError(`The switchboard server did not start: ${messageOf(error)}`, { title: 'Show Logs', run: () => context.log.show() });
+  }
+}
+
+/** Set Secret: stores a value for `${secret:KEY}`, offering the keys the proxies use. */
+export async function setSecret(context: SwitchboardContext, key?: string): Promise<void> {
+  let chosen = key;
+  if (chosen === undefined) {
+    const used = new Map<string, string>();
+    for (const proxy of context.config.current.proxies.values()) {
+      for (const secretKey of secretKeysOf(proxy.entry)) used.set(secretKey, proxy.name);
+    }
+    const { missing } = await context.secrets.read(used.keys());
+    const items = [...used].map(([secretKey, proxy]) => ({
+      label: secretKey,
+      description: `used by ${proxy}${missing.includes(secretKey) ? ' · not set' : ''}`,
+    }));
+    const picked = await vscode.window.showQuickPick([...items, { label: '$(add) Another Key…', description: '' }], {
+      title: 'Set Secret',
+      placeHolder: 'Which ${secret:KEY} to set',
+    });
+    if (!picked) return;
+    chosen = picked.label.startsWith('$(add)')
+      ? await vscode.window.showInputBox({
+          title: 'Set Secret',
+          prompt: 'The KEY of ${secret:KEY}',
+          validateInput: (value) => (/^[^}\s]+$/.test(value) ? undefined : 'A key is one or more characters, without spaces or "}".'),
+        })
+      : picked.label;
+  }
+  if (chosen !== undefined) await context.secrets.prompt(chosen);
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { type AskUser, askWithModal } from './agentChanges';
+import { ConfigStore } from './config';
+import { OUTPUT_CHANNEL_NAME } from './constants';
+import { ProxyModel } from './proxyModel';
+import { ProxySecrets } from './secrets';
+import { ProxySettings } from './proxySettings';
+import { QuickInputs } from './quickInputs';
+import { RegistrySync } from './registrySync';
+import { StatusStore } from './statusStore';
+import { ServerSupervisor } from './supervisor';
+
+/**
+ * The extension's parts and their lifetimes. Everything created here is owned
+ * here and disposed with it; commands and views receive this object.
+ */
+export class SwitchboardContext implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly config: ConfigStore;
+  readonly settings = new ProxySettings();
+  readonly secrets: ProxySecrets;
+  readonly supervisor: ServerSupervisor;
+  readonly statuses: StatusStore;
+  readonly model: ProxyModel;
+  readonly registry: RegistrySync;
+  readonly quickInputs = new QuickInputs();
+  /** The bearer token of this session: one per activation, so restarts keep the MCP definition. */
+  readonly token = randomBytes(32).toString('base64url');
+  /** How agent changes are confirmed; the tests swap in an answer. */
+  askUser: AskUser = askWithModal;
+  private readonly owned: vscode.Disposable[] = [];
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = this.own(vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true }));
+    this.config = this.own(new ConfigStore());
+    this.secrets = this.own(new ProxySecrets(extension.secrets));
+    this.supervisor = new ServerSupervisor({
+      serverPath: vscode.Uri.joinPath(extension.extensionUri, 'dist', 'server.js').fsPath,
+      token: this.token,
+      log: this.log,
+      initialMessage: () => this.registry.build(),
+    });
+    this.statuses = this.own(new StatusStore(this.supervisor));
+    this.model = this.own(new ProxyModel(this.config, this.statuses, this.supervisor));
+    this.registry = this.own(new RegistrySync(this.config, this.secrets, this.supervisor, this.log));
+    this.own(this.quickInputs);
+    this.own(this.supervisor);
+  }
+
+  get version(): string {
+    const version: unknown = this.extension.extension.packageJSON.version;
+    return typeof version === 'string' ? version : '0.0.0';
+  }
+
+  /** Takes ownership of a disposable and returns it. */
+  own<T extends vscode.Disposable>(disposable: T): T {
+    this.owned.push(disposable);
+    return disposable;
+  }
+
+  /** Ends the server process and waits for it, then releases everything else. */
+  async shutdown(): Promise<void> {
+    await this.supervisor.disposeAsync();
+    this.dispose();
+  }
+
+  dispose(): void {
+    // Last created, first released: views go before the stores they read.
+    for (const disposable of this.owned.splice(0).reverse()) disposable.dispose();
+  }
+}

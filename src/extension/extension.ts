@@ -1,0 +1,42 @@
+/**
+ * MCP Switchboard's VS Code side. activate() only wires the parts together;
+ * each lives in its own module and is owned by the SwitchboardContext.
+ */
+import type * as vscode from 'vscode';
+import { handleAgentChanges } from './agentChanges';
+import { registerCommands } from './commands';
+import { showConnectingProgress } from './connectingProgress';
+import { SwitchboardContext } from './context';
+import { messageOf } from './errors';
+import { registerMcpProvider } from './mcpProvider';
+import { createProxyTree } from './proxyTree';
+import { createStatusBar } from './statusBar';
+import { createTestApi, type SwitchboardTestApi } from './testApi';
+
+let active: SwitchboardContext | undefined;
+
+export function activate(extension: vscode.ExtensionContext): SwitchboardTestApi {
+  const context = new SwitchboardContext(extension);
+  active = context;
+  extension.subscriptions.push(context);
+
+  // The server starts lazily: when VS Code's MCP client resolves it, when the view opens, or now if proxies are configured.
+  const start = () => void context.supervisor.ensureRunning().catch((error: unknown) => context.log.error(`The switchboard server did not start: ${messageOf(error)}`));
+
+  context.own(registerMcpProvider(context.supervisor, context.token, context.version));
+  context.own(handleAgentChanges({ ...context, askUser: () => context.askUser }));
+  context.own(createProxyTree(context.model, context.settings, start).disposable);
+  context.own(createStatusBar(context.model));
+  context.own(showConnectingProgress(context.model));
+  context.own(registerCommands(context));
+
+  if (context.config.current.proxies.size > 0) start();
+  return createTestApi(context);
+}
+
+export async function deactivate(): Promise<void> {
+  const context = active;
+  active = undefined;
+  // Waits for the server to end its backends, so no process outlives the window.
+  await context?.shutdown();
+}
