@@ -10,6 +10,7 @@ import { QuickInputs } from './quickInputs';
 import { RegistrySync } from './registrySync';
 import { StatusStore } from './statusStore';
 import { ServerSupervisor } from './supervisor';
+import { WorkspaceTrust } from './trust';
 
 /**
  * The extension's parts and their lifetimes. Everything created here is owned
@@ -20,6 +21,7 @@ export class SwitchboardContext implements vscode.Disposable {
   readonly config: ConfigStore;
   readonly settings = new ProxySettings();
   readonly secrets: ProxySecrets;
+  readonly trust = new WorkspaceTrust();
   readonly supervisor: ServerSupervisor;
   readonly statuses: StatusStore;
   readonly model: ProxyModel;
@@ -42,8 +44,9 @@ export class SwitchboardContext implements vscode.Disposable {
       initialMessage: () => this.registry.build(),
     });
     this.statuses = this.own(new StatusStore(this.supervisor));
-    this.model = this.own(new ProxyModel(this.config, this.statuses, this.supervisor));
-    this.registry = this.own(new RegistrySync(this.config, this.secrets, this.supervisor, this.log));
+    this.own(this.trust);
+    this.model = this.own(new ProxyModel(this.config, this.statuses, this.supervisor, this.trust));
+    this.registry = this.own(new RegistrySync(this.config, this.secrets, this.supervisor, this.trust, this.log));
     this.own(this.quickInputs);
     this.own(this.supervisor);
   }

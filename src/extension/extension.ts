@@ -25,13 +25,14 @@ export function activate(extension: vscode.ExtensionContext): SwitchboardTestApi
 
   context.own(registerMcpProvider(context.supervisor, context.token, context.version));
   context.own(handleAgentChanges({ ...context, askUser: () => context.askUser }));
-  context.own(createProxyTree(context.model, context.settings, start).disposable);
+  const tree = createProxyTree(context.model, context.settings, start);
+  context.own(tree.disposable);
   context.own(createStatusBar(context.model));
   context.own(showConnectingProgress(context.model));
   context.own(registerCommands(context));
 
   if (context.config.current.proxies.size > 0) start();
-  return createTestApi(context);
+  return createTestApi(context, tree.data);
 }
 
 export async function deactivate(): Promise<void> {

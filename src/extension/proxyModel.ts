@@ -4,7 +4,7 @@ import type { ProxyState, ProxyStatus } from '../core/status';
 import type { ConfigStore, ConfiguredProxy, SettingsScope } from './config';
 import type { StatusStore } from './statusStore';
 import type { ServerPhase, ServerSupervisor } from './supervisor';
-import { blockedReason } from './trust';
+import { blockedReason, type WorkspaceTrust } from './trust';
 
 /** A proxy as the UI shows it: what settings say, joined with what the server reports. */
 export interface ProxyRow {
@@ -40,13 +40,14 @@ export class ProxyModel implements vscode.Disposable {
     private readonly config: ConfigStore,
     private readonly statuses: StatusStore,
     private readonly supervisor: ServerSupervisor,
+    private readonly trust: WorkspaceTrust,
   ) {
     const fire = () => this.changed.fire();
     this.subscriptions = [
       config.onDidChange(fire),
       statuses.onDidChange(fire),
       supervisor.onDidChangePhase(fire),
-      vscode.workspace.onDidGrantWorkspaceTrust(fire),
+      trust.onDidChange(fire),
     ];
   }
 
@@ -57,7 +58,7 @@ export class ProxyModel implements vscode.Disposable {
   rows(): ProxyRow[] {
     const { proxies, invalid } = this.config.current;
     const phase = this.supervisor.phase;
-    const rows = [...proxies.values()].map((proxy) => rowOf(proxy, this.statuses.get(proxy.name), phase));
+    const rows = [...proxies.values()].map((proxy) => rowOf(proxy, this.statuses.get(proxy.name), phase, this.trust.isTrusted));
     for (const broken of invalid) {
       rows.push({
         name: broken.name,
@@ -94,7 +95,7 @@ export class ProxyModel implements vscode.Disposable {
   }
 }
 
-function rowOf(proxy: ConfiguredProxy, status: ProxyStatus | undefined, phase: ServerPhase): ProxyRow {
+function rowOf(proxy: ConfiguredProxy, status: ProxyStatus | undefined, phase: ServerPhase, trusted: boolean): ProxyRow {
   const base = {
     name: proxy.name,
     scope: proxy.scope,
@@ -102,7 +103,7 @@ function rowOf(proxy: ConfiguredProxy, status: ProxyStatus | undefined, phase: S
     transport: transportOf(proxy.entry),
     target: describeTarget(proxy.entry),
   };
-  const blocked = blockedReason(proxy);
+  const blocked = blockedReason(proxy, trusted);
   if (proxy.entry.enabled === false || blocked !== undefined) {
     return { ...base, status, state: 'disabled', problem: blocked, toolCount: 0 };
   }

@@ -25,7 +25,7 @@ const GROUPS: readonly { group: GroupKind; label: string; icon: string }[] = [
 
 const SCOPE_LABEL = { user: 'user', workspace: 'workspace' } as const;
 
-class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
+export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
   private readonly changed = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
@@ -175,7 +175,7 @@ export function createProxyTree(
   model: ProxyModel,
   settings: ProxySettings,
   onDidBecomeVisible: () => void,
-): { view: vscode.TreeView<ProxyTreeNode>; disposable: vscode.Disposable } {
+): { data: ProxyTreeData; disposable: vscode.Disposable } {
   const data = new ProxyTreeData(model);
   const view = vscode.window.createTreeView(PROXIES_VIEW_ID, { treeDataProvider: data, showCollapseAll: true, manageCheckboxStateManually: true });
   const subscriptions = [
@@ -188,7 +188,7 @@ export function createProxyTree(
     view.onDidChangeCheckboxState((event) => void applyToolCheckboxes(event.items, model, settings)),
   ];
   if (view.visible) onDidBecomeVisible();
-  return { view, disposable: vscode.Disposable.from(...subscriptions) };
+  return { data, disposable: vscode.Disposable.from(...subscriptions) };
 }
 
 async function applyToolCheckboxes(

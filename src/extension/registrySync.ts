@@ -4,7 +4,7 @@ import type { ProxyMount } from '../core/registry';
 import type { ConfigStore } from './config';
 import { type ProxySecrets, secretKeysOf } from './secrets';
 import type { ServerSupervisor } from './supervisor';
-import { blockedReason } from './trust';
+import { blockedReason, type WorkspaceTrust } from './trust';
 
 type RegistryMessage = Extract<ToServerMessage, { type: 'registry' }>;
 
@@ -22,13 +22,14 @@ export class RegistrySync implements vscode.Disposable {
     private readonly config: ConfigStore,
     private readonly secrets: ProxySecrets,
     private readonly supervisor: ServerSupervisor,
+    private readonly trust: WorkspaceTrust,
     private readonly log: vscode.LogOutputChannel,
   ) {
     const push = () => void this.push();
     this.subscriptions = [
       config.onDidChange(push),
       secrets.onDidChange(push),
-      vscode.workspace.onDidGrantWorkspaceTrust(push),
+      trust.onDidChange(push),
       // A change made while the process was starting missed it: catch up once it is ready.
       supervisor.onDidChangePhase((phase) => phase.kind === 'running' && push()),
     ];
@@ -39,7 +40,7 @@ export class RegistrySync implements vscode.Disposable {
     const proxies: Record<string, ProxyMount> = {};
     const neededSecrets = new Map<string, string>();
     for (const proxy of this.config.current.proxies.values()) {
-      const blocked = blockedReason(proxy);
+      const blocked = blockedReason(proxy, this.trust.isTrusted);
       proxies[proxy.name] = { entry: proxy.entry, scope: proxy.scope, ...(blocked !== undefined && { blockedReason: blocked }) };
       if (blocked === undefined && proxy.entry.enabled !== false) {
         for (const key of secretKeysOf(proxy.entry)) neededSecrets.set(key, proxy.name);

@@ -69,7 +69,7 @@ export async function addProxy(context: SwitchboardContext): Promise<void> {
         placeholder: hasWorkspace()
           ? 'Where to save it'
           : 'Where to save it: no folder is open, so only user settings are available',
-        items: scopeItems(entry),
+        items: scopeItems(entry, context.trust.isTrusted),
       });
       if (answer === undefined) return;
       if (answer === BACK) {
@@ -96,10 +96,10 @@ function validateName(context: SwitchboardContext, value: string): Validation {
   return undefined;
 }
 
-function scopeItems(entry: ProxyEntry | undefined): ScopeItem[] {
+function scopeItems(entry: ProxyEntry | undefined, trusted: boolean): ScopeItem[] {
   const user: ScopeItem = { scope: 'user', label: '$(account) User settings', detail: 'Available in every window.' };
   if (!hasWorkspace()) return [user];
-  const blocked = !vscode.workspace.isTrusted && entry?.command !== undefined;
+  const blocked = !trusted && entry?.command !== undefined;
   const workspace: ScopeItem = {
     scope: 'workspace',
     label: '$(folder) Workspace settings',
