@@ -1,0 +1,43 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SwitchboardTestApi } from '../../src/extension/testApi';
+import { activateExtension, everything, lmTool, resetSettings, startInVsCodeMcp, textOf, waitFor, waitForProxy, writeProxies } from './support';
+
+describe("Copilot's path: VS Code's MCP client finds the switchboard through the provider", function () {
+  this.timeout(120_000);
+  let api: SwitchboardTestApi;
+
+  before(async () => {
+    api = await activateExtension();
+    await resetSettings();
+  });
+  after(resetSettings);
+
+  it('provides the switchboard as an MCP server: VS Code starts it and lists its management tools', async () => {
+    await startInVsCodeMcp();
+    await waitFor('list_proxies in vscode.lm.tools', () => lmTool('list_proxies'));
+    assert.ok(lmTool('add_proxy') && lmTool('remove_proxy'), 'the management tools are there');
+    assert.equal(api.phase().kind, 'running');
+  });
+
+  it('lists and calls a proxied tool mounted after VS Code connected, without reconnecting', async () => {
+    const processBefore = api.serverProcessId();
+    await writeProxies('user', { everything });
+    await waitForProxy(api, 'everything', 'connected');
+    const echo = await waitFor('everything_echo in vscode.lm.tools (via list_changed)', () => lmTool('everything_echo'));
+    const result = await vscode.lm.invokeTool(echo.name, { input: { message: 'through the switchboard' }, toolInvocationToken: undefined });
+    assert.match(textOf(result), /through the switchboard/);
+    assert.equal(api.serverProcessId(), processBefore, 'the same server process served it');
+  });
+
+  it('answers list_proxies with the mounted proxy and its state', async () => {
+    const listTool = await waitFor('list_proxies', () => lmTool('list_proxies'));
+    const result = await vscode.lm.invokeTool(listTool.name, { input: {}, toolInvocationToken: undefined });
+    assert.match(textOf(result), /everything: connected, stdio/);
+  });
+
+  it('drops the tools of a proxy removed from settings', async () => {
+    await writeProxies('user', undefined);
+    await waitFor('everything_echo to leave vscode.lm.tools', () => !lmTool('everything_echo'));
+  });
+});
