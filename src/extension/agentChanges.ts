@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import type { ToExtensionMessage } from '../core/ipc';
 import { describeTarget, type ProxyEntry, transportOf } from '../core/registry';
-import type { ConfigStore, SettingsScope } from './config';
-import { hasWorkspace, type ProxySettings, scopesDefining } from './proxySettings';
-import type { RegistrySync } from './registrySync';
-import type { ServerSupervisor } from './supervisor';
+import type { SettingsScope } from './config';
+import type { SwitchboardContext } from './context';
+import { hasWorkspace, scopesDefining } from './proxySettings';
 
 type ChangeRequest = Extract<ToExtensionMessage, { type: 'requestChange' }>;
 
@@ -22,15 +21,8 @@ export type AskUser = (question: AgentChangeQuestion) => Promise<boolean>;
 export const askWithModal: AskUser = async ({ message, detail, allow }) =>
   (await vscode.window.showWarningMessage(message, { modal: true, detail }, allow)) === allow;
 
-interface AgentChangeDependencies {
-  readonly supervisor: ServerSupervisor;
-  readonly config: ConfigStore;
-  readonly settings: ProxySettings;
-  readonly registry: RegistrySync;
-  readonly log: vscode.LogOutputChannel;
-  /** Read at each request, so a test can swap it. */
-  readonly askUser: () => AskUser;
-}
+/** What answering the agent needs; `askUser` is read at each request, so a test can swap it. */
+type AgentChangeDependencies = Pick<SwitchboardContext, 'supervisor' | 'config' | 'settings' | 'registry' | 'log' | 'askUser'>;
 
 /**
  * Answers add_proxy and remove_proxy from the agent: the user confirms in a
@@ -65,13 +57,13 @@ async function decide(request: ChangeRequest, dependencies: AgentChangeDependenc
     if (!request.entry) return 'the request named no server to add.';
     const scope = scopeFor(request.scope);
     if (typeof scope !== 'string') return scope.error;
-    const allowed = await dependencies.askUser()(addQuestion(request.name, request.entry, scope, config.current.proxies.has(request.name)));
+    const allowed = await dependencies.askUser(addQuestion(request.name, request.entry, scope, config.current.proxies.has(request.name)));
     if (!allowed) return 'the user declined it.';
     await settings.upsert(request.name, request.entry, scope);
   } else {
     const scopes = scopesDefining(request.name);
     if (scopes.length === 0) return `there is no proxy "${request.name}" in settings.`;
-    const allowed = await dependencies.askUser()(removeQuestion(request.name, scopes, config.current.proxies.get(request.name)?.entry));
+    const allowed = await dependencies.askUser(removeQuestion(request.name, scopes, config.current.proxies.get(request.name)?.entry));
     if (!allowed) return 'the user declined it.';
     await settings.remove(request.name);
   }

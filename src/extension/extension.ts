@@ -10,6 +10,7 @@ import { SwitchboardContext } from './context';
 import { messageOf } from './errors';
 import { registerMcpProvider } from './mcpProvider';
 import { createProxyTree } from './proxyTree';
+import { forwardServerLogs } from './serverLog';
 import { createStatusBar } from './statusBar';
 import { createTestApi, type SwitchboardTestApi } from './testApi';
 
@@ -24,7 +25,8 @@ export function activate(extension: vscode.ExtensionContext): SwitchboardTestApi
   const start = () => void context.supervisor.ensureRunning().catch((error: unknown) => context.log.error(`The switchboard server did not start: ${messageOf(error)}`));
 
   context.own(registerMcpProvider(context.supervisor, context.token, context.version));
-  context.own(handleAgentChanges({ ...context, askUser: () => context.askUser }));
+  context.own(forwardServerLogs(context.supervisor, context.log));
+  context.own(handleAgentChanges(context));
   const tree = createProxyTree(context.model, context.settings, start);
   context.own(tree.disposable);
   context.own(createStatusBar(context.model));
