@@ -330,8 +330,16 @@ export class Backend {
     return work;
   }
 
+  /** Reads every list after connecting. One list failing (a backend bug) leaves it empty rather than the proxy down. */
   private async refreshAll(): Promise<void> {
-    await Promise.all((['tools', 'resources', 'prompts'] as const).map((kind) => this.fetchList(kind)));
+    await Promise.all(
+      (['tools', 'resources', 'prompts'] as const).map((kind) =>
+        this.fetchList(kind).catch((error: unknown) => {
+          if (!this.client) throw error; // The connection itself failed: that is the error to report.
+          this.host.logger.warn(`could not list its ${kind}: ${error instanceof Error ? error.message : String(error)}`, this.name);
+        }),
+      ),
+    );
   }
 
   private async fetchList(kind: ListKind): Promise<void> {
