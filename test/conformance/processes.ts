@@ -24,6 +24,10 @@ export class ProcessGroup {
     child.stderr?.pipe(log, { end: false });
     child.once('error', (error) => log.write(`\n[spawn error] ${error.message}\n`));
     child.once('close', () => log.end());
+    // Last resort if this process exits without stopAll(): never leave a server behind.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     this.children.push(child);
     return child;
   }

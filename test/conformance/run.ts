@@ -47,6 +47,8 @@ const RUNS: Readonly<Record<RunName, string>> = {
 };
 
 const SUITE_TIMEOUT_MS = 6 * 60_000;
+/** How to tidy up the run in progress: also done on Ctrl+C or SIGTERM. */
+const cleanups = new Set<() => Promise<void>>();
 const OUTPUT_ROOT = join(ROOT, 'out', 'conformance');
 
 interface Options {
@@ -97,6 +99,11 @@ async function execute(name: RunName, node: string, options: Options): Promise<R
   const marker = `conformance-${name}-${randomUUID()}`;
   const group = new ProcessGroup();
   const scratch = mkdtempSync(join(tmpdir(), 'switchboard-conformance-'));
+  const cleanup = async () => {
+    await group.stopAll();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  cleanups.add(cleanup);
   let result: SuiteResult | undefined;
   let problem: string | undefined;
   try {
@@ -117,8 +124,8 @@ async function execute(name: RunName, node: string, options: Options): Promise<R
   } catch (error) {
     problem = error instanceof Error ? error.message : String(error);
   } finally {
-    await group.stopAll();
-    rmSync(scratch, { recursive: true, force: true });
+    await cleanup();
+    cleanups.delete(cleanup);
   }
   // A stdio backend must end with the switchboard; end (and report) any that did not.
   const leftovers = await settleLeftovers(marker);
@@ -249,6 +256,12 @@ async function main(): Promise<number> {
   console.log(ok ? 'Every run passes what the fixture passes directly.' : 'FAILED: see above.');
   console.log(`conformance: ${passed} passed, ${failed} failed`);
   return ok ? 0 : 1;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.all([...cleanups].map((cleanup) => cleanup())).finally(() => process.exit(130));
+  });
 }
 
 main().then(

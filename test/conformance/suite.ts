@@ -74,11 +74,14 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     timedOut = true;
     child.kill('SIGKILL');
   }, options.timeoutMs);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exitCode = await new Promise<number | null>((resolveExit) => {
     child.once('error', () => resolveExit(null));
     child.once('close', (code) => resolveExit(code));
   });
   clearTimeout(timer);
+  process.off('exit', killOnExit);
   await new Promise<void>((resolveFlush) => log.end(resolveFlush));
   return { ...parseOutput(stripAnsi(output), readChecks(checksDir)), exitCode, timedOut, logPath };
 }
