@@ -202,10 +202,15 @@ export class Backend {
       this.client = client;
       this.relay = this.attachRelay(client);
       this.capabilities = client.getServerCapabilities();
-      client.onclose = () => this.onConnectionLost(generation);
-      await this.refreshAll();
+      let closed = false;
+      client.onclose = () => {
+        closed = true;
+        this.onConnectionLost(generation);
+      };
+      await this.refreshAll(() => closed);
       await this.renewSession();
       if (generation !== this.generation) return;
+      if (closed) throw new Error(this.lostMessage());
       this.connectedAt = Date.now();
       this.setState('connected', undefined);
     } catch (error) {
@@ -218,15 +223,21 @@ export class Backend {
   }
 
   private onConnectionLost(generation: number): void {
-    if (generation !== this.generation) return;
+    // While connecting, connect() itself sees the failure and reports it.
+    if (generation !== this.generation || this.state !== 'connected') return;
     this.client = undefined;
     this.dropRelay(this.transport === 'stdio' ? 'the process exited during the call.' : 'the connection closed during the call.');
     if (this.state === 'connected' && Date.now() - this.connectedAt >= BACKOFF_RESET_AFTER_MS) this.attempt = 0;
     this.clearLists();
-    this.fail(this.transport === 'stdio' ? 'The process exited.' : 'The connection was closed.');
+    this.fail(this.lostMessage());
+  }
+
+  private lostMessage(): string {
+    return this.transport === 'stdio' ? 'The process exited.' : 'The connection was closed.';
   }
 
   private fail(message: string): void {
+    clearTimeout(this.retryTimer);
     const delay = backoffDelay(this.attempt++);
     this.setState('error', `${message} Retrying in ${Math.round(delay / 1000)} s.`);
     this.host.logger.warn(`${message} Reconnecting in ${delay} ms.`, this.name);
@@ -331,11 +342,11 @@ export class Backend {
   }
 
   /** Reads every list after connecting. One list failing (a backend bug) leaves it empty rather than the proxy down. */
-  private async refreshAll(): Promise<void> {
+  private async refreshAll(closed: () => boolean): Promise<void> {
     await Promise.all(
       (['tools', 'resources', 'prompts'] as const).map((kind) =>
         this.fetchList(kind).catch((error: unknown) => {
-          if (!this.client) throw error; // The connection itself failed: that is the error to report.
+          if (closed()) throw new Error(this.lostMessage()); // The connection itself failed: that is the error to report.
           this.host.logger.warn(`could not list its ${kind}: ${error instanceof Error ? error.message : String(error)}`, this.name);
         }),
       ),
