@@ -16,14 +16,10 @@ import {
   type LoggingMessageNotification,
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
-import { EVERYTHING, everythingStdio, eventually, type RunningSwitchboard, startSwitchboard, waitForTool } from './harness';
+import { EVERYTHING, everythingStdio, eventually, type RunningSwitchboard, startSwitchboard, text, waitForTool } from './harness';
 
 const REVERSE_CAPABILITIES = { capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } };
 
-function text(result: unknown): string {
-  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
-  return content.map((item) => item.text ?? '').join('\n');
-}
 
 describe('forwarding to server-everything over stdio', function () {
   this.timeout(30_000);

@@ -177,3 +177,26 @@ export async function startEverythingHttp(mode: 'sse' | 'streamableHttp'): Promi
   await eventually(`server-everything ${mode} to listen (it printed: ${stderr})`, () => /port/i.test(stderr) || undefined);
   return { url: `http://127.0.0.1:${port}/${mode === 'sse' ? 'sse' : 'mcp'}`, stop: () => stopProcess(child) };
 }
+
+/** The text of a tool result's content, joined. */
+export function text(result: unknown): string {
+  const content = (result as { content?: { text?: string }[] }).content ?? [];
+  return content.map((item) => item.text ?? '').join('\n');
+}
+
+/** What list_proxies says of each proxy. */
+export interface ProxySummary {
+  name: string;
+  state: string;
+  transport: string;
+  scope: string;
+  prefix: string;
+  toolCount: number;
+  error?: string;
+}
+
+/** Calls list_proxies and returns its structured content. */
+export async function listProxies(client: Client): Promise<ProxySummary[]> {
+  const result = await client.callTool({ name: 'list_proxies', arguments: {} });
+  return (result.structuredContent as { proxies: ProxySummary[] }).proxies;
+}

@@ -7,11 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { eventually, everythingStdio, type RunningSwitchboard, startSwitchboard, waitForTool, writeRegistry } from './harness';
+import { eventually, everythingStdio, listProxies, type RunningSwitchboard, startSwitchboard, text, waitForTool, writeRegistry } from './harness';
 
-function text(result: unknown): string {
-  return ((result as { content?: { text?: string }[] }).content ?? []).map((item) => item.text ?? '').join('\n');
-}
 
 function savedRegistry(switchboard: RunningSwitchboard): Record<string, unknown> {
   return (JSON.parse(readFileSync(switchboard.configPath, 'utf8')) as { proxies: Record<string, unknown> }).proxies;
@@ -29,8 +26,7 @@ describe('management tools and live mounting', function () {
     client = await switchboard.connect();
     await waitForTool(client, 'everything_echo');
     const result = await client.callTool({ name: 'list_proxies', arguments: {} });
-    const proxies = (result.structuredContent as { proxies: { name: string; state: string; transport: string; toolCount: number; scope: string }[] })
-      .proxies;
+    const proxies = await listProxies(client);
     assert.deepEqual(
       proxies.map((proxy) => [proxy.name, proxy.state, proxy.transport, proxy.scope]),
       [
@@ -118,8 +114,7 @@ describe('management tools and live mounting', function () {
     client = await switchboard.connect();
     await waitForTool(client, 'same_echo');
     await waitForTool(client, 'same2_echo');
-    const list = await client.callTool({ name: 'list_proxies', arguments: {} });
-    const proxies = (list.structuredContent as { proxies: { name: string; prefix: string }[] }).proxies;
+    const proxies = await listProxies(client);
     assert.deepEqual(
       proxies.map((proxy) => [proxy.name, proxy.prefix]),
       [

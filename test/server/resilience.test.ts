@@ -8,26 +8,25 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { MISBEHAVING, eventually, everythingStdio, misbehaving, type RunningSwitchboard, startSwitchboard, stopProcess, waitForTool } from './harness';
+import {
+  eventually,
+  everythingStdio,
+  listProxies,
+  MISBEHAVING,
+  misbehaving,
+  type ProxySummary,
+  type RunningSwitchboard,
+  startSwitchboard,
+  stopProcess,
+  text,
+  waitForTool,
+} from './harness';
 
-function text(result: unknown): string {
-  return ((result as { content?: { text?: string }[] }).content ?? []).map((item) => item.text ?? '').join('\n');
-}
 
-interface ProxySummary {
-  name: string;
-  state: string;
-  transport: string;
-  error?: string;
-}
 
-async function proxies(client: Client): Promise<ProxySummary[]> {
-  const result = await client.callTool({ name: 'list_proxies', arguments: {} });
-  return (result.structuredContent as { proxies: ProxySummary[] }).proxies;
-}
 
 async function proxy(client: Client, name: string): Promise<ProxySummary | undefined> {
-  return (await proxies(client)).find((candidate) => candidate.name === name);
+  return (await listProxies(client)).find((candidate) => candidate.name === name);
 }
 
 /** Process ids whose command line contains `marker`. */
@@ -115,7 +114,7 @@ describe('misbehaving backends', function () {
     });
     client = await switchboard.connect();
     const states = await eventually('all three in error', async () => {
-      const list = await proxies(client);
+      const list = await listProxies(client);
       return list.every((item) => item.state === 'error') ? list : undefined;
     });
     const byName = Object.fromEntries(states.map((item) => [item.name, item.error ?? '']));

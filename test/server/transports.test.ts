@@ -3,11 +3,8 @@
  * come back whichever way the messages travel.
  */
 import assert from 'node:assert/strict';
-import { everythingStdio, startEverythingHttp, startStdioSwitchboard, startSwitchboard, waitForTool } from './harness';
+import { everythingStdio, listProxies, startEverythingHttp, startStdioSwitchboard, startSwitchboard, text, waitForTool } from './harness';
 
-function text(result: unknown): string {
-  return ((result as { content?: { text?: string }[] }).content ?? []).map((item) => item.text ?? '').join('\n');
-}
 
 describe('transports', function () {
   this.timeout(30_000);
@@ -20,8 +17,7 @@ describe('transports', function () {
         const client = await switchboard.connect();
         await waitForTool(client, 'remote_echo');
         assert.equal(text(await client.callTool({ name: 'remote_echo', arguments: { message: mode } })), `Echo: ${mode}`);
-        const list = await client.callTool({ name: 'list_proxies', arguments: {} });
-        const transport = (list.structuredContent as { proxies: { transport: string }[] }).proxies[0]?.transport;
+        const transport = (await listProxies(client))[0]?.transport;
         assert.equal(transport, mode === 'sse' ? 'sse' : 'http');
       } finally {
         await switchboard.stop();
