@@ -1,0 +1,113 @@
+/**
+ * Child processes of the test bed: run a step to completion, start a long-lived
+ * server in its own process group, and stop a whole process tree.
+ *
+ * VS Code's server forks extension hosts, the extension forks the switchboard,
+ * and the switchboard starts stdio backends in process groups of their own. A
+ * plain kill of the top process would orphan all of that, so stopping walks
+ * the tree through /proc, asks politely first (so the extension can shut its
+ * backends down itself) and then kills whatever is still there.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+export class StepError extends Error {}
+
+/** Runs a command to completion with inherited output; rejects with `what` and the exit status. */
+export async function runStep(what: string, command: string, args: string[], options: SpawnOptions = {}): Promise<void> {
+  const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+  const code = await exitOf(child, what);
+  if (code !== 0) throw new StepError(`${what} failed (${command} exited with ${code}); see the output above.`);
+}
+
+/** Runs a command and returns its stdout; its stderr goes to ours. */
+export async function captureStep(what: string, command: string, args: string[], options: SpawnOptions = {}): Promise<string> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], ...options });
+  const chunks: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const code = await exitOf(child, what);
+  if (code !== 0) throw new StepError(`${what} failed (${command} exited with ${code}); see the output above.`);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function exitOf(child: ChildProcess, what: string): Promise<number | string> {
+  return new Promise((resolve, reject) => {
+    child.once('error', (error) => reject(new StepError(`${what}: cannot start ${child.spawnfile}: ${error.message}`)));
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+}
+
+/** Starts a long-lived process as the leader of a new process group. */
+export function startDetached(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  return spawn(command, args, { ...options, detached: true });
+}
+
+/** Every process below `root` (children, grandchildren…), read from /proc; empty where there is no /proc. */
+export function descendantsOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name (field 2) is in parentheses and may hold spaces, so
+      // the parent pid is read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const siblings = children.get(parent) ?? [];
+      siblings.push(Number(entry));
+      children.set(parent, siblings);
+    } catch {
+      // The process ended while we looked; nothing to stop.
+    }
+  }
+  const found: number[] = [];
+  const queue = [root];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    for (const child of children.get(pid) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * Stops `leader` (a process group leader started by startDetached) and every
+ * process below it: SIGTERM to the group, up to `graceMs` for it to exit,
+ * then SIGKILL to the group and to each descendant seen, including those that
+ * moved to process groups of their own.
+ */
+export async function stopProcessTree(leader: number, graceMs = 5_000): Promise<void> {
+  const seen = new Set([leader, ...descendantsOf(leader)]);
+  signal(-leader, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && [...seen].some(isAlive)) {
+    // New descendants may appear while the tree shuts down; keep them in view.
+    for (const pid of descendantsOf(leader)) seen.add(pid);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  signal(-leader, 'SIGKILL');
+  for (const pid of seen) signal(pid, 'SIGKILL');
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Provisions the real VS Code test bed: Debian's Chromium, Node 24 from the npm
+# registry and code-server (VS Code's server) built against it.
+#
+# The downloads are big (about 600 MB) and slow, so they live in a cache
+# outside the repository, one folder per version, and a second run only checks
+# that they are there. Each install goes to a temporary folder first and is
+# renamed into place when it is complete, so an interrupted run never leaves a
+# half-built cache behind that a later run would trust.
+#
+# On success the last lines on stdout are KEY=VALUE pairs the runners read:
+#   NODE24=…  CODE_SERVER_ENTRY=…  CHROMIUM=…
+# Everything else goes to stderr.
+set -euo pipefail
+
+readonly NODE_VERSION=24.21.0
+readonly CODE_SERVER_VERSION=4.139.1
+readonly CACHE="${MCP_SWITCHBOARD_BED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcp-switchboard-bed}"
+
+log() { printf '[bed] %s\n' "$*" >&2; }
+fail() { printf '[bed] error: %s\n' "$*" >&2; exit 1; }
+
+# npm must be the system npm (Node 20 is fine for it); ~/.npmrc may point
+# nodedir at /usr, which would build code-server's native modules against
+# Node 20's headers, so every npm call below sets npm_config_nodedir itself.
+command -v npm >/dev/null || fail "npm is not on PATH; install Node 20 or later first."
+mkdir -p "$CACHE"
+
+# --- Chromium (Debian package) ------------------------------------------------
+# libkrb5-dev is needed only to build code-server (a native module wants the
+# gssapi headers), but it is one apt call, so ask for both together.
+chromium_bin() { command -v chromium || true; }
+need_apt=()
+[[ -n "$(chromium_bin)" ]] || need_apt+=(chromium)
+[[ -e /usr/include/gssapi/gssapi.h ]] || need_apt+=(libkrb5-dev)
+if ((${#need_apt[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    fail "missing Debian packages: ${need_apt[*]}. Run: sudo apt-get update && sudo apt-get install -y ${need_apt[*]}"
+  fi
+  log "installing ${need_apt[*]} from apt"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 || fail "apt-get update failed; check that Debian's package mirrors are reachable."
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >&2 \
+    || fail "apt-get install ${need_apt[*]} failed (see above)."
+fi
+CHROMIUM="$(chromium_bin)"
+[[ -n "$CHROMIUM" ]] || fail "chromium is still not on PATH after installing it."
+
+# --- Node 24 (npm package node-linux-<arch>) ------------------------------------
+case "$(uname -m)" in
+  x86_64) node_arch=x64 ;;
+  aarch64) node_arch=arm64 ;;
+  *) fail "no Node 24 package for $(uname -m) in the npm registry; the bed runs on x86_64 and aarch64." ;;
+esac
+node_pkg="node-linux-$node_arch"
+NODE_DIR="$CACHE/node-$NODE_VERSION-$node_arch"
+NODE24="$NODE_DIR/node_modules/$node_pkg/bin/node"
+if [[ ! -e "$NODE_DIR/.complete" ]]; then
+  log "installing $node_pkg@$NODE_VERSION into $NODE_DIR"
+  tmp="$(mktemp -d "$CACHE/.node-XXXXXX")"
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && echo '{"private":true}' >package.json \
+    && npm install --no-audit --no-fund --no-save --loglevel=error "$node_pkg@$NODE_VERSION" >&2) \
+    || fail "npm install $node_pkg@$NODE_VERSION failed (see above)."
+  [[ "$("$tmp/node_modules/$node_pkg/bin/node" --version)" == "v$NODE_VERSION" ]] \
+    || fail "the Node binary from $node_pkg@$NODE_VERSION does not run here."
+  touch "$tmp/.complete"
+  rm -rf "$NODE_DIR" && mv "$tmp" "$NODE_DIR"
+  trap - EXIT
+fi
+
+# --- code-server ------------------------------------------------------------------
+CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION-node-$NODE_VERSION-$node_arch"
+CODE_SERVER_ENTRY="$CS_DIR/node_modules/code-server/out/node/entry.js"
+if [[ ! -e "$CS_DIR/.complete" ]]; then
+  log "installing code-server@$CODE_SERVER_VERSION into $CS_DIR (about 2 minutes, 600 MB)"
+  tmp="$(mktemp -d "$CACHE/.code-server-XXXXXX")"
+  trap 'rm -rf "$tmp"' EXIT
+  # npm 11 skips dependencies' install scripts unless package.json approves
+  # them; code-server's postinstall builds VS Code's native modules, so the
+  # cache's own package.json approves exactly the packages that need it.
+  cat >"$tmp/package.json" <<JSON
+{
+  "private": true,
+  "dependencies": { "code-server": "$CODE_SERVER_VERSION" },
+  "allowScripts": { "code-server": true, "argon2": true }
+}
+JSON
+  # npm itself runs on Node 24 so that every lifecycle script, and the
+  # node-gyp builds inside them, see Node 24 and its headers.
+  npm_cli="$(npm root -g)/npm/bin/npm-cli.js"
+  [[ -e "$npm_cli" ]] || fail "cannot find npm-cli.js under $(npm root -g)."
+  (cd "$tmp" \
+    && PATH="$(dirname "$NODE24"):$PATH" npm_config_nodedir="$NODE_DIR/node_modules/$node_pkg" \
+      "$NODE24" "$npm_cli" install --no-audit --no-fund --foreground-scripts --loglevel=warn >&2) \
+    || fail "npm install code-server@$CODE_SERVER_VERSION failed (see above); it needs libkrb5-dev and a C++ toolchain (build-essential, python3)."
+  # The postinstall is what makes VS Code's server runnable: it installs and
+  # builds lib/vscode's own dependencies. If npm skipped it, say so now rather
+  # than let code-server fail later with a missing module.
+  vscode_dir="$tmp/node_modules/code-server/lib/vscode"
+  [[ -d "$vscode_dir/node_modules" ]] \
+    || fail "code-server's postinstall did not run (no $vscode_dir/node_modules); npm skipped its install script."
+  # code-server writes a config file under HOME even for --version; give it a
+  # scratch one so provisioning leaves nothing in the real HOME either.
+  HOME="$tmp/scratch-home" XDG_CONFIG_HOME="$tmp/scratch-home/.config" XDG_DATA_HOME="$tmp/scratch-home/.local/share" \
+    "$NODE24" "$tmp/node_modules/code-server/out/node/entry.js" --version >&2 \
+    || fail "code-server@$CODE_SERVER_VERSION was installed but does not start."
+  rm -rf "$tmp/scratch-home"
+  touch "$tmp/.complete"
+  rm -rf "$CS_DIR" && mv "$tmp" "$CS_DIR"
+  trap - EXIT
+fi
+
+echo "NODE24=$NODE24"
+echo "CODE_SERVER_ENTRY=$CODE_SERVER_ENTRY"
+echo "CHROMIUM=$CHROMIUM"
