@@ -63,8 +63,27 @@ function parseOptions(argv: readonly string[]): Options {
   return { quick, only, profileDir };
 }
 
+/**
+ * Prints each kind of process warning once, with a count at the end. The SDK's
+ * HTTP client adds an abort listener per request to one long-lived signal
+ * (released only when the request is garbage-collected), so a long run gets
+ * MaxListenersExceededWarning on every call; printing each would flood the
+ * terminal and bill the printing to the client being measured.
+ */
+function summarizeWarnings(): () => string {
+  const counts = new Map<string, number>();
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    const count = counts.get(warning.name) ?? 0;
+    if (count === 0) process.stderr.write(`bench: warning (shown once): ${warning.name}: ${warning.message}\n`);
+    counts.set(warning.name, count + 1);
+  });
+  return () => [...counts].map(([name, count]) => `${name} ×${count}`).join(', ');
+}
+
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  const warnings = summarizeWarnings();
   for (const [what, path] of [
     ['the switchboard', CLI],
     ['the misbehaving fixture', MISBEHAVING],
@@ -133,6 +152,7 @@ async function main(): Promise<number> {
   } else {
     process.stdout.write('Partial run (--quick or --only): bench/results.json left as it was.\n');
   }
+  if (warnings() !== '') process.stdout.write(`Process warnings in the bench (client side): ${warnings()}\n`);
   if (options.profileDir !== undefined) process.stdout.write(`CPU profiles of the switchboard processes: ${options.profileDir}\n`);
   const errors = lines.filter((line) => line.verdict === 'ERROR').length;
   return errors > 0 ? 1 : 0;

@@ -33,6 +33,8 @@ export interface Endpoint {
   readonly client: Client;
   /** The process behind a stdio client (undefined over HTTP). */
   readonly pid: number | undefined;
+  /** Over HTTP: the session the client opened, and the protocol version it agreed. */
+  readonly session?: { readonly sessionId: string; readonly protocolVersion: string };
   stderr(): string;
   close(): Promise<void>;
 }
@@ -135,8 +137,10 @@ export class Processes {
       await client.close().catch(() => undefined);
     };
     this.closers.set(close, label);
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
-    return { client, pid: undefined, stderr: () => '', close };
+    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+    await client.connect(transport);
+    const session = { sessionId: transport.sessionId ?? '', protocolVersion: transport.protocolVersion ?? '' };
+    return { client, pid: undefined, session, stderr: () => '', close };
   }
 
   /** Starts `node dist/cli.js --config FILE --port 0` (token on) and waits for its URL and token. */
@@ -273,4 +277,34 @@ export function residentMemory(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kilobytes = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rssMb: kilobytes('VmRSS') / 1024, peakMb: kilobytes('VmHWM') / 1024 };
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, in ms; NaN when it is gone. */
+export function cpuTimeMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Process ids whose parent is `pid`. */
+export function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return found;
 }
