@@ -113,6 +113,11 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     session.handlePost(messages as JSONRPCMessage[], batch, request.headers, response);
   }
 
+  // Clients pause between calls for longer than Node's 5 s default; closing idle sockets under them races with
+  // their next request ("socket hang up"). Keep them open a minute, as most HTTP servers do.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   const reaper = setInterval(() => {
     const cutoff = Date.now() - IDLE_SESSION_MS;
     for (const session of sessions.values()) if (session.lastActive < cutoff && !session.hasStream) void session.close();
