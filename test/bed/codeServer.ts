@@ -29,6 +29,8 @@ const USER_SETTINGS = {
   'extensions.autoUpdate': false,
   'update.mode': 'none',
   'window.restoreWindows': 'none',
+  // The chat panel would open beside every window and crowd screenshots.
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** Creates the throwaway profile; teardown deletes it. `extraEnv` reaches the extension host. */

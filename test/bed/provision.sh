@@ -20,11 +20,22 @@ readonly CACHE="${MCP_SWITCHBOARD_BED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcp
 log() { printf '[bed] %s\n' "$*" >&2; }
 fail() { printf '[bed] error: %s\n' "$*" >&2; exit 1; }
 
+# The installs print hundreds of lines of compiler output; they go to a log
+# file, and only its end is shown when a step fails.
+INSTALL_LOG=""
+quietly() {
+  "$@" >>"$INSTALL_LOG" 2>&1 && return 0
+  printf '[bed] last lines of %s:\n' "$INSTALL_LOG" >&2
+  tail -n 40 "$INSTALL_LOG" | sed 's/^/    /' >&2
+  return 1
+}
+
 # npm must be the system npm (Node 20 is fine for it); ~/.npmrc may point
 # nodedir at /usr, which would build code-server's native modules against
 # Node 20's headers, so every npm call below sets npm_config_nodedir itself.
 command -v npm >/dev/null || fail "npm is not on PATH; install Node 20 or later first."
 mkdir -p "$CACHE"
+INSTALL_LOG="$CACHE/install.log"
 
 # --- Chromium (Debian package) ------------------------------------------------
 # libkrb5-dev is needed only to build code-server (a native module wants the
@@ -39,8 +50,8 @@ if ((${#need_apt[@]})); then
   fi
   log "installing ${need_apt[*]} from apt"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2 || fail "apt-get update failed; check that Debian's package mirrors are reachable."
-  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >&2 \
+  quietly apt-get update || fail "apt-get update failed; check that Debian's package mirrors are reachable."
+  quietly apt-get install -y --no-install-recommends "${need_apt[@]}" \
     || fail "apt-get install ${need_apt[*]} failed (see above)."
 fi
 CHROMIUM="$(chromium_bin)"
@@ -60,7 +71,7 @@ if [[ ! -e "$NODE_DIR/.complete" ]]; then
   tmp="$(mktemp -d "$CACHE/.node-XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
   (cd "$tmp" && echo '{"private":true}' >package.json \
-    && npm install --no-audit --no-fund --no-save --loglevel=error "$node_pkg@$NODE_VERSION" >&2) \
+    && quietly npm install --no-audit --no-fund --no-save --loglevel=error "$node_pkg@$NODE_VERSION") \
     || fail "npm install $node_pkg@$NODE_VERSION failed (see above)."
   [[ "$("$tmp/node_modules/$node_pkg/bin/node" --version)" == "v$NODE_VERSION" ]] \
     || fail "the Node binary from $node_pkg@$NODE_VERSION does not run here."
@@ -73,7 +84,7 @@ fi
 CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION-node-$NODE_VERSION-$node_arch"
 CODE_SERVER_ENTRY="$CS_DIR/node_modules/code-server/out/node/entry.js"
 if [[ ! -e "$CS_DIR/.complete" ]]; then
-  log "installing code-server@$CODE_SERVER_VERSION into $CS_DIR (about 2 minutes, 600 MB)"
+  log "installing code-server@$CODE_SERVER_VERSION into $CS_DIR (about 3 minutes, 600 MB; log: $INSTALL_LOG)"
   tmp="$(mktemp -d "$CACHE/.code-server-XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
   # npm 11 skips dependencies' install scripts unless package.json approves
@@ -88,11 +99,11 @@ if [[ ! -e "$CS_DIR/.complete" ]]; then
 JSON
   # npm itself runs on Node 24 so that every lifecycle script, and the
   # node-gyp builds inside them, see Node 24 and its headers.
-  npm_cli="$(npm root -g)/npm/bin/npm-cli.js"
-  [[ -e "$npm_cli" ]] || fail "cannot find npm-cli.js under $(npm root -g)."
+  npm_cli="$(npm root -g 2>/dev/null)/npm/bin/npm-cli.js"
+  [[ -e "$npm_cli" ]] || fail "cannot find npm's npm-cli.js (looked in $npm_cli)."
   (cd "$tmp" \
     && PATH="$(dirname "$NODE24"):$PATH" npm_config_nodedir="$NODE_DIR/node_modules/$node_pkg" \
-      "$NODE24" "$npm_cli" install --no-audit --no-fund --foreground-scripts --loglevel=warn >&2) \
+      quietly "$NODE24" "$npm_cli" install --no-audit --no-fund --foreground-scripts --loglevel=warn) \
     || fail "npm install code-server@$CODE_SERVER_VERSION failed (see above); it needs libkrb5-dev and a C++ toolchain (build-essential, python3)."
   # The postinstall is what makes VS Code's server runnable: it installs and
   # builds lib/vscode's own dependencies. If npm skipped it, say so now rather
@@ -100,10 +111,14 @@ JSON
   vscode_dir="$tmp/node_modules/code-server/lib/vscode"
   [[ -d "$vscode_dir/node_modules" ]] \
     || fail "code-server's postinstall did not run (no $vscode_dir/node_modules); npm skipped its install script."
+  # Native modules built against another Node load with an ABI error only
+  # when VS Code first needs them (the terminal, the log): try two now.
+  quietly "$NODE24" -e "require('$vscode_dir/node_modules/@vscode/spdlog'); require('$vscode_dir/node_modules/node-pty')" \
+    || fail "code-server's native modules do not load in Node $NODE_VERSION; they were built against another Node (is npm_config_nodedir honoured?)."
   # code-server writes a config file under HOME even for --version; give it a
   # scratch one so provisioning leaves nothing in the real HOME either.
   HOME="$tmp/scratch-home" XDG_CONFIG_HOME="$tmp/scratch-home/.config" XDG_DATA_HOME="$tmp/scratch-home/.local/share" \
-    "$NODE24" "$tmp/node_modules/code-server/out/node/entry.js" --version >&2 \
+    quietly "$NODE24" "$tmp/node_modules/code-server/out/node/entry.js" --version \
     || fail "code-server@$CODE_SERVER_VERSION was installed but does not start."
   rm -rf "$tmp/scratch-home"
   touch "$tmp/.complete"
