@@ -41,7 +41,8 @@ export function createProfile(teardown: Teardown, extraEnv: Record<string, strin
   const userData = join(root, 'user-data');
   const extensions = join(root, 'extensions');
   const workspace = join(root, 'workspace');
-  for (const folder of [home, join(userData, 'User'), extensions, workspace]) mkdirSync(folder, { recursive: true });
+  const temp = join(root, 'tmp');
+  for (const folder of [home, join(userData, 'User'), extensions, workspace, temp]) mkdirSync(folder, { recursive: true });
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
 
   const env: NodeJS.ProcessEnv = {};
@@ -50,11 +51,13 @@ export function createProfile(teardown: Teardown, extraEnv: Record<string, strin
     // terminal, its CLI hook, Electron's node mode) would steer this one.
     if (!/^(VSCODE_|ELECTRON_)/.test(key)) env[key] = value;
   }
-  // code-server writes ~/.config/code-server/config.yaml on first start, and
+  // code-server writes ~/.config/code-server/config.yaml on first start,
   // VS Code and Chromium write their caches and key stores under HOME and the
-  // XDG folders: all of it lands in the profile, nothing in the real HOME.
+  // XDG folders, and VS Code's git extension leaves sockets in the temporary
+  // folder when it is killed: all of it lands in the profile.
   Object.assign(env, {
     HOME: home,
+    TMPDIR: temp,
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_DATA_HOME: join(home, '.local', 'share'),
     XDG_CACHE_HOME: join(home, '.cache'),
