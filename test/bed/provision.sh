@@ -36,14 +36,29 @@ quietly() {
 command -v npm >/dev/null || fail "npm is not on PATH; install Node 20 or later first."
 mkdir -p "$CACHE"
 INSTALL_LOG="$CACHE/install.log"
+# Two runs provisioning at once (two terminals, a developer and a helper)
+# would replace each other's installs; the second waits for the first.
+exec 9>"$CACHE/.lock"
+flock 9
+
+case "$(uname -m)" in
+  x86_64) node_arch=x64 ;;
+  aarch64) node_arch=arm64 ;;
+  *) fail "no Node 24 package for $(uname -m) in the npm registry; the bed runs on x86_64 and aarch64." ;;
+esac
+node_pkg="node-linux-$node_arch"
+NODE_DIR="$CACHE/node-$NODE_VERSION-$node_arch"
+NODE24="$NODE_DIR/node_modules/$node_pkg/bin/node"
+CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION-node-$NODE_VERSION-$node_arch"
+CODE_SERVER_ENTRY="$CS_DIR/node_modules/code-server/out/node/entry.js"
 
 # --- Chromium (Debian package) ------------------------------------------------
 # libkrb5-dev is needed only to build code-server (a native module wants the
-# gssapi headers), but it is one apt call, so ask for both together.
+# gssapi headers), so only while code-server is not in the cache yet.
 chromium_bin() { command -v chromium || true; }
 need_apt=()
 [[ -n "$(chromium_bin)" ]] || need_apt+=(chromium)
-[[ -e /usr/include/gssapi/gssapi.h ]] || need_apt+=(libkrb5-dev)
+[[ -e "$CS_DIR/.complete" || -e /usr/include/gssapi/gssapi.h ]] || need_apt+=(libkrb5-dev)
 if ((${#need_apt[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     fail "missing Debian packages: ${need_apt[*]}. Run: sudo apt-get update && sudo apt-get install -y ${need_apt[*]}"
@@ -58,14 +73,6 @@ CHROMIUM="$(chromium_bin)"
 [[ -n "$CHROMIUM" ]] || fail "chromium is still not on PATH after installing it."
 
 # --- Node 24 (npm package node-linux-<arch>) ------------------------------------
-case "$(uname -m)" in
-  x86_64) node_arch=x64 ;;
-  aarch64) node_arch=arm64 ;;
-  *) fail "no Node 24 package for $(uname -m) in the npm registry; the bed runs on x86_64 and aarch64." ;;
-esac
-node_pkg="node-linux-$node_arch"
-NODE_DIR="$CACHE/node-$NODE_VERSION-$node_arch"
-NODE24="$NODE_DIR/node_modules/$node_pkg/bin/node"
 if [[ ! -e "$NODE_DIR/.complete" ]]; then
   log "installing $node_pkg@$NODE_VERSION into $NODE_DIR"
   tmp="$(mktemp -d "$CACHE/.node-XXXXXX")"
@@ -81,8 +88,6 @@ if [[ ! -e "$NODE_DIR/.complete" ]]; then
 fi
 
 # --- code-server ------------------------------------------------------------------
-CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION-node-$NODE_VERSION-$node_arch"
-CODE_SERVER_ENTRY="$CS_DIR/node_modules/code-server/out/node/entry.js"
 if [[ ! -e "$CS_DIR/.complete" ]]; then
   log "installing code-server@$CODE_SERVER_VERSION into $CS_DIR (about 3 minutes, 600 MB; log: $INSTALL_LOG)"
   tmp="$(mktemp -d "$CACHE/.code-server-XXXXXX")"
