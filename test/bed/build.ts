@@ -9,8 +9,13 @@ import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { runStep } from './processes';
 
-/** The `npm run package` flags: bundles carry their dependencies, and the manifest has no repository yet. */
-export const VSCE_PACKAGE_FLAGS = ['--no-dependencies', '--allow-missing-repository'];
+/**
+ * The `npm run package` flags: the bundles carry their dependencies, and the
+ * manifest has no repository yet, so vsce can neither check it nor turn the
+ * README's relative image links into absolute ones (it refuses to package
+ * unless told to leave them).
+ */
+export const VSCE_PACKAGE_FLAGS = ['--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links'];
 
 /** Production build, then `vsce package` into `vsix`. */
 export async function packageExtension(repo: string, vsix: string): Promise<void> {
