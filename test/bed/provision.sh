@@ -13,8 +13,8 @@
 # Everything else goes to stderr.
 set -euo pipefail
 
-readonly NODE_VERSION=24.21.0
 readonly CODE_SERVER_VERSION=4.139.1
+readonly REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 readonly CACHE="${MCP_SWITCHBOARD_BED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcp-switchboard-bed}"
 
 log() { printf '[bed] %s\n' "$*" >&2; }
@@ -41,15 +41,18 @@ INSTALL_LOG="$CACHE/install.log"
 exec 9>"$CACHE/.lock"
 flock 9
 
-case "$(uname -m)" in
-  x86_64) node_arch=x64 ;;
-  aarch64) node_arch=arm64 ;;
-  *) fail "no Node 24 package for $(uname -m) in the npm registry; the bed runs on x86_64 and aarch64." ;;
-esac
-node_pkg="node-linux-$node_arch"
-NODE_DIR="$CACHE/node-$NODE_VERSION-$node_arch"
-NODE24="$NODE_DIR/node_modules/$node_pkg/bin/node"
-CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION-node-$NODE_VERSION-$node_arch"
+# --- Node 24 --------------------------------------------------------------------
+# The project's one source of Node 24 (also used by the conformance suite):
+# the npm package node-linux-<arch>, cached by version; MCP_SWITCHBOARD_NODE24
+# overrides it.
+[[ -x "$REPO/node_modules/.bin/tsx" ]] || fail "the repository's dependencies are not installed; run npm ci first."
+NODE24="$("$REPO/node_modules/.bin/tsx" "$REPO/test/support/node24.ts")" \
+  || fail "could not get Node 24 from the npm registry (see above)."
+NODE_VERSION="$("$NODE24" --version)"
+NODE_VERSION="${NODE_VERSION#v}"
+# Headers for native builds live beside the binary: <prefix>/bin/node, <prefix>/include/node.
+NODE_PREFIX="$(dirname "$(dirname "$NODE24")")"
+CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION-node-$NODE_VERSION-$("$NODE24" -p process.arch)"
 CODE_SERVER_ENTRY="$CS_DIR/node_modules/code-server/out/node/entry.js"
 
 # --- Chromium (Debian package) ------------------------------------------------
@@ -72,21 +75,6 @@ fi
 CHROMIUM="$(chromium_bin)"
 [[ -n "$CHROMIUM" ]] || fail "chromium is still not on PATH after installing it."
 
-# --- Node 24 (npm package node-linux-<arch>) ------------------------------------
-if [[ ! -e "$NODE_DIR/.complete" ]]; then
-  log "installing $node_pkg@$NODE_VERSION into $NODE_DIR"
-  tmp="$(mktemp -d "$CACHE/.node-XXXXXX")"
-  trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && echo '{"private":true}' >package.json \
-    && quietly npm install --no-audit --no-fund --no-save --loglevel=error "$node_pkg@$NODE_VERSION") \
-    || fail "npm install $node_pkg@$NODE_VERSION failed (see above)."
-  [[ "$("$tmp/node_modules/$node_pkg/bin/node" --version)" == "v$NODE_VERSION" ]] \
-    || fail "the Node binary from $node_pkg@$NODE_VERSION does not run here."
-  touch "$tmp/.complete"
-  rm -rf "$NODE_DIR" && mv "$tmp" "$NODE_DIR"
-  trap - EXIT
-fi
-
 # --- code-server ------------------------------------------------------------------
 if [[ ! -e "$CS_DIR/.complete" ]]; then
   log "installing code-server@$CODE_SERVER_VERSION into $CS_DIR (about 3 minutes, 600 MB; log: $INSTALL_LOG)"
@@ -107,7 +95,7 @@ JSON
   npm_cli="$(npm root -g 2>/dev/null)/npm/bin/npm-cli.js"
   [[ -e "$npm_cli" ]] || fail "cannot find npm's npm-cli.js (looked in $npm_cli)."
   (cd "$tmp" \
-    && PATH="$(dirname "$NODE24"):$PATH" npm_config_nodedir="$NODE_DIR/node_modules/$node_pkg" \
+    && PATH="$(dirname "$NODE24"):$PATH" npm_config_nodedir="$NODE_PREFIX" \
       quietly "$NODE24" "$npm_cli" install --no-audit --no-fund --foreground-scripts --loglevel=warn) \
     || fail "npm install code-server@$CODE_SERVER_VERSION failed (see above); it needs libkrb5-dev and a C++ toolchain (build-essential, python3)."
   # The postinstall is what makes VS Code's server runnable: it installs and
