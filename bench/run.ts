@@ -14,6 +14,7 @@
  * Uses only 127.0.0.1, and ends every process it started, also on failure or Ctrl-C.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type BenchContext, FULL, QUICK } from './lib/context';
@@ -143,7 +144,11 @@ async function main(): Promise<number> {
     data: { byGroup: Object.fromEntries(processes.leftBehind) },
   });
 
+  about.loadAverageAtEnd = os.loadavg().map((value) => Number(value.toFixed(2)));
   process.stdout.write(`\n${table(lines)}\n\n`);
+  process.stdout.write(
+    `Machine: ${String(about.cpu)} × ${String(about.cores)}, ${String(about.memoryGb)} GB, Node ${String(about.node)}; load average (1, 5, 15 min) ${String(about.loadAverageAtStart)} at start, ${String(about.loadAverageAtEnd)} at end.\n`,
+  );
   const complete = !options.quick && options.only === undefined;
   if (complete) {
     const path = join(ROOT, 'bench', 'results.json');

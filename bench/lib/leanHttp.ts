@@ -19,8 +19,8 @@ export interface LeanSession {
   readonly protocolVersion: string;
 }
 
-/** Calls `tool` with `argumentsGiven` over `session`; each answer must contain `expect`. */
-export function leanCaller(session: LeanSession, tool: string, argumentsGiven: Record<string, unknown>, expect: string, sockets: number): LeanCaller {
+/** Sends `method` with `params` over `session`, as often as called; each answer must contain `expect`. */
+export function leanCaller(session: LeanSession, method: string, params: Record<string, unknown>, expect: string, sockets: number): LeanCaller {
   const target = new URL(session.url);
   if (target.hostname !== '127.0.0.1') throw new Error(`The lean client only talks to 127.0.0.1, not ${target.hostname}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
@@ -32,23 +32,36 @@ export function leanCaller(session: LeanSession, tool: string, argumentsGiven: R
     ...(session.token === undefined ? {} : { authorization: `Bearer ${session.token}` }),
   };
   let next = 0;
-  const call = () =>
+  /**
+   * A keep-alive socket the server closes (idle timeout: a side waits while the
+   * others are measured) just as a request goes out fails with ECONNRESET; such
+   * a request on a reused socket is sent again once, as Node's docs advise.
+   */
+  const call = async (): Promise<void> => {
+    try {
+      await attempt();
+    } catch (error) {
+      if ((error as { reusedSocket?: boolean; code?: string }).reusedSocket === true && (error as { code?: string }).code === 'ECONNRESET') await attempt();
+      else throw error;
+    }
+  };
+  const attempt = () =>
     new Promise<void>((resolve, reject) => {
-      const body = JSON.stringify({ jsonrpc: '2.0', id: `lean-${++next}`, method: 'tools/call', params: { name: tool, arguments: argumentsGiven } });
+      const body = JSON.stringify({ jsonrpc: '2.0', id: `lean-${++next}`, method, params });
       const request = http.request(
         { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
         (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
             if (response.statusCode === 200 && text.includes(expect)) resolve();
             else reject(new Error(`HTTP ${String(response.statusCode)}: ${text.slice(0, 200)}`));
           });
           response.on('error', reject);
         },
       );
-      request.on('error', reject);
+      request.on('error', (error: Error) => reject(Object.assign(error, { reusedSocket: request.reusedSocket })));
       request.end(body);
     });
   return { call, close: () => agent.destroy() };

@@ -103,7 +103,7 @@ export async function measureCalls(context: BenchContext): Promise<Line[]> {
     }
     const lean = (endpoint: Endpoint, url: string, token: string | undefined, tool: string) => {
       if (endpoint.session === undefined) throw new Error('An HTTP client without a session');
-      const caller = leanCaller({ url, token, ...endpoint.session }, tool, { message: 'hello' }, 'Echo: hello', IN_FLIGHT);
+      const caller = leanCaller({ url, token, ...endpoint.session }, 'tools/call', { name: tool, arguments: { message: 'hello' } }, 'Echo: hello', IN_FLIGHT);
       leanClosers.push(caller.close);
       return caller.call;
     };

@@ -6,12 +6,16 @@
  * Direct, for comparison: the same SDK client listing one backend that has
  * all 5,000 tools itself — the cost of a list that size without a switchboard.
  * The switchboard is started once per front (HTTP, then stdio) so only one
- * set of 100 backends runs at a time; within each, the two sides alternate.
+ * set of 100 backends runs at a time; within each, the sides alternate. The
+ * SDK client validates every tool of the answer, which for 5,000 tools costs
+ * more than serving them; over HTTP the lean client (bench/lib/leanHttp.ts)
+ * also fetches the list without parsing it, to show the switchboard's own time.
  */
 import { performance } from 'node:perf_hooks';
 import { type BenchContext, listAllTools, waitForTools } from '../lib/context';
 import { alternate, latencyStats, type LatencyStats } from '../lib/measure';
-import { CLI, type Endpoint, MISBEHAVING, type ProxyEntry, residentMemory } from '../lib/processes';
+import { leanCaller } from '../lib/leanHttp';
+import { CLI, type Endpoint, type HttpServer, MISBEHAVING, type ProxyEntry, residentMemory } from '../lib/processes';
 import { type Line, megabytes, ms, times, verdict } from '../lib/report';
 
 const FIXTURE_OWN_TOOLS = 8;
@@ -24,6 +28,8 @@ interface FrontResult {
   readonly toolCount: number;
   readonly direct: LatencyStats;
   readonly switchboard: LatencyStats;
+  /** The HTTP front's list fetched by the lean client (no SDK parsing): the switchboard's own cost. */
+  readonly lean?: LatencyStats;
   readonly memory: { rssMb: number; peakMb: number };
 }
 
@@ -59,6 +65,18 @@ export async function measureScale(context: BenchContext): Promise<Line[]> {
       verdict: verdict(result.switchboard.p50 < LIST_BUDGET_MS),
       data: { ...result },
     });
+    if (result.lean !== undefined) {
+      lines.push({
+        section,
+        name: `${result.front} front, lean client: tools/list p50`,
+        direct: '—',
+        switchboard: ms(result.lean.p50),
+        comparison: '—',
+        target: `< ${LIST_BUDGET_MS} ms`,
+        verdict: verdict(result.lean.p50 < LIST_BUDGET_MS),
+        data: {},
+      });
+    }
     lines.push({
       section,
       name: `${result.front} front: tools/list p99`,
@@ -104,12 +122,14 @@ async function measureFront(context: BenchContext, front: 'HTTP' | 'stdio', dire
     expected.push(`s${index}_echo`, `s${index}_tool_${extraTools - 1}`);
   }
   const registry = processes.writeRegistry(label, proxies);
+  let closeLean = (): void => undefined;
   try {
     const started = performance.now();
     let switchboard: Endpoint;
     let pid: number;
+    let server: HttpServer | undefined;
     if (front === 'HTTP') {
-      const server = await processes.startSwitchboardHttp(label, registry, context.switchboardNodeArgs);
+      server = await processes.startSwitchboardHttp(label, registry, context.switchboardNodeArgs);
       switchboard = await processes.httpClient(label, server.url, server.token);
       pid = server.pid;
     } else {
@@ -119,30 +139,37 @@ async function measureFront(context: BenchContext, front: 'HTTP' | 'stdio', dire
     await waitForTools(switchboard.client, expected, 180_000);
     const readyMs = performance.now() - started;
     const toolCount = (await listAllTools(switchboard.client)).length;
-    const samples = new Map<Endpoint, number[]>([
-      [direct, []],
-      [switchboard, []],
-    ]);
-    // Warm up both paths, then alternate.
-    for (const endpoint of samples.keys()) for (let index = 0; index < 3; index++) await listAllTools(endpoint.client);
-    await alternate([...samples.keys()], sizes.scaleRounds, async (endpoint) => {
-      const durations = samples.get(endpoint) ?? [];
+    const sides: { key: 'direct' | 'switchboard' | 'lean'; list: () => Promise<unknown>; samples: number[] }[] = [
+      { key: 'direct', list: () => listAllTools(direct.client), samples: [] },
+      { key: 'switchboard', list: () => listAllTools(switchboard.client), samples: [] },
+    ];
+    if (server !== undefined && switchboard.session !== undefined) {
+      const lean = leanCaller({ url: server.url, token: server.token, ...switchboard.session }, 'tools/list', {}, `s${sizes.scaleBackends - 1}_echo`, 1);
+      closeLean = lean.close;
+      sides.push({ key: 'lean', list: lean.call, samples: [] });
+    }
+    // Warm up every path, then alternate.
+    for (const side of sides) for (let index = 0; index < 3; index++) await side.list();
+    await alternate(sides, sizes.scaleRounds, async (side) => {
       for (let index = 0; index < sizes.scaleListsPerRound && performance.now() < context.deadline; index++) {
         const begun = performance.now();
-        await listAllTools(endpoint.client);
-        durations.push(performance.now() - begun);
+        await side.list();
+        side.samples.push(performance.now() - begun);
       }
     });
     const memory = residentMemory(pid);
+    const stats = (key: string) => latencyStats(sides.find((side) => side.key === key)?.samples ?? []);
     return {
       front,
       readyMs,
       toolCount,
-      direct: latencyStats(samples.get(direct) ?? []),
-      switchboard: latencyStats(samples.get(switchboard) ?? []),
+      direct: stats('direct'),
+      switchboard: stats('switchboard'),
+      ...(server === undefined ? {} : { lean: stats('lean') }),
       memory,
     };
   } finally {
+    closeLean();
     await processes.closeGroup(label);
   }
 }
