@@ -104,6 +104,8 @@ export class Backend {
   /** The fast path for tools/call on the current connection. */
   relay: DirectCallRelay | undefined;
   private client: Client | undefined;
+  /** The client of a connection still being opened. */
+  private starting: Client | undefined;
   /** Bumped on every (re)connect and stop, so late results of an old attempt are ignored. */
   private generation = 0;
   private attempt = 0;
@@ -137,12 +139,13 @@ export class Backend {
   async stop(): Promise<void> {
     this.generation++;
     clearTimeout(this.retryTimer);
-    const client = this.client;
+    const clients = [this.client, this.starting];
     this.client = undefined;
+    this.starting = undefined;
     this.dropRelay('the proxy was stopped.');
     this.clearLists();
     this.setState('stopped', undefined);
-    await client?.close().catch(() => undefined);
+    await Promise.all(clients.map((client) => client?.close().catch(() => undefined)));
   }
 
   /** Drops the connection and connects again now, forgetting the backoff. */
@@ -214,7 +217,10 @@ export class Backend {
       this.connectedAt = Date.now();
       this.setState('connected', undefined);
     } catch (error) {
-      if (generation !== this.generation) return;
+      if (generation !== this.generation) {
+        await client?.close().catch(() => undefined);
+        return;
+      }
       this.client = undefined;
       this.dropRelay('the connection failed.');
       await client?.close().catch(() => undefined);
@@ -251,7 +257,16 @@ export class Backend {
   private async openClient(entry: ProxyEntry): Promise<Client> {
     const connectOnce = async (transport: Transport): Promise<Client> => {
       const client = this.newClient();
-      await client.connect(transport, { timeout: Math.min(this.timeoutMs, CONNECT_TIMEOUT_MS) });
+      // Kept until connected, so stop() can end a backend that is still starting (its process too).
+      this.starting = client;
+      try {
+        await client.connect(transport, { timeout: Math.min(this.timeoutMs, CONNECT_TIMEOUT_MS) });
+      } catch (error) {
+        await client.close().catch(() => undefined);
+        throw error;
+      } finally {
+        if (this.starting === client) this.starting = undefined;
+      }
       return client;
     };
     const kind = transportOf(entry);

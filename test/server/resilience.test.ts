@@ -142,13 +142,16 @@ describe('misbehaving backends', function () {
     }
   });
 
-  it('leaves no backend process behind when it stops', async () => {
+  it('leaves no backend process behind when it stops, also of backends still starting', async () => {
     const marker = `orphan-check-${process.pid}`;
-    switchboard = await startSwitchboard({ m: misbehaving('--name', marker) });
+    switchboard = await startSwitchboard({
+      up: misbehaving('--name', marker),
+      starting: misbehaving('--never-initialize', '--name', marker),
+    });
     client = await switchboard.connect();
-    await waitForTool(client, 'm_echo');
-    assert.equal(processesWith(marker).length, 1);
+    await waitForTool(client, 'up_echo');
+    assert.equal(processesWith(marker).length, 2);
     await switchboard.stop();
-    await eventually('the backend to exit', () => processesWith(marker).length === 0 || undefined, 5_000);
+    await eventually('the backends to exit', () => processesWith(marker).length === 0 || undefined, 5_000);
   });
 });
