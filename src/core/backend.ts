@@ -28,6 +28,7 @@ import { BACKOFF_RESET_AFTER_MS, backoffDelay } from './backoff';
 import { DirectCallRelay } from './directCalls';
 import { ProxiedError, proxyError } from './errors';
 import { type ExpansionContext, expandEntry } from './expand';
+import { acceptEverything, passthroughResult } from './passthrough';
 import type { Logger } from './logger';
 import { type ProxyEntry, type ProxyMount, type TransportKind, transportOf } from './registry';
 import type { ProxyState } from './status';
@@ -41,11 +42,6 @@ const CONNECT_TIMEOUT_MS = 30_000;
 /** Most pages read from one list, so a backend that always returns a cursor cannot loop us forever. */
 const MAX_PAGES = 1_000;
 
-/**
- * Results pass through untouched: the switchboard is transparent, and a schema
- * parse per call would cost time and strip nothing the client should not see.
- */
-const passthroughResult = z.custom<Result>(() => true);
 
 export type ListKind = 'tools' | 'resources' | 'prompts';
 
@@ -325,6 +321,7 @@ export class Backend {
   private newClient(): Client {
     const client = new Client(this.host.clientInfo, {
       capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
+      jsonSchemaValidator: acceptEverything,
     });
     client.onerror = (error) => this.host.logger.debug(`transport: ${error.message}`, this.name);
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.refresh('tools'));

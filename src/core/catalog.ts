@@ -44,6 +44,7 @@ export class Catalog {
   readonly warnings: string[] = [];
 
   private readonly resourceRoutes = new Map<string, Backend>();
+  private toolsJson: string | undefined;
   private readonly templateRoutes: TemplateRoute[] = [];
 
   /**
@@ -58,6 +59,12 @@ export class Catalog {
       this.addNamed(backend, takenTools, takenPrompts);
       this.addResources(backend);
     }
+  }
+
+  /** The tools/list result as JSON text, made once per catalog: thousands of tools are not serialized per request. */
+  get toolsListJson(): string {
+    this.toolsJson ??= JSON.stringify({ tools: this.tools });
+    return this.toolsJson;
   }
 
   /** The backend that serves a resource URI: the one that listed it, else one whose template matches. */

@@ -3,9 +3,7 @@ import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/sh
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type ClientRequest,
-  type JSONRPCMessage,
   LoggingLevelSchema,
-  type RequestId,
   RootsListChangedNotificationSchema,
   type Result,
   type ServerNotification,
@@ -15,6 +13,8 @@ import { z } from 'zod';
 import type { Backend, InFlightCall, ReverseRequest } from './backend';
 import { invalidParams } from './errors';
 import { callManagementTool, type RegistryEditor } from './managementTools';
+import { installFastPaths } from './frontFastPaths';
+import { acceptEverything, passthroughResult } from './passthrough';
 import type { FrontSession, Switchboard } from './switchboard';
 
 /** The server name clients see: short, because VS Code prefixes tools with `mcp_<name>_` and cuts at 64. */
@@ -24,7 +24,6 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type Params = Record<string, unknown>;
 type Handler = (params: Params, extra: Extra) => Promise<Result>;
 
-const passthroughResult = z.custom<Result>(() => true);
 
 /**
  * Everything the front forwards is advertised: proxies join and leave while
@@ -52,7 +51,10 @@ export interface FrontSessionOptions {
  * read the switchboard's catalog and forward to backends. One per client session.
  */
 export function createFrontSession(switchboard: Switchboard, options: FrontSessionOptions): FrontSession {
-  const server = new Server({ name: SERVER_NAME, version: options.version }, { capabilities: FRONT_CAPABILITIES });
+  const server = new Server(
+    { name: SERVER_NAME, version: options.version },
+    { capabilities: FRONT_CAPABILITIES, jsonSchemaValidator: acceptEverything },
+  );
   const session: FrontSession = { id: options.id, server, logLevel: undefined, subscriptions: new Set() };
 
   const forward = async (backend: Backend, method: string, params: Params, extra: Extra): Promise<Result> => {
@@ -193,70 +195,6 @@ export async function connectFrontSession(
   const detach = switchboard.attachSession(session);
   session.server.onclose = detach;
   await session.server.connect(transport);
-  relayToolCalls(switchboard, session, transport);
+  installFastPaths(switchboard, session, transport);
   return session;
-}
-
-type IncomingMessage = { id?: RequestId; method?: string; params?: Record<string, unknown> };
-
-/**
- * Sends tools/call requests for proxied tools down the backends' direct relay
- * instead of through the SDK's protocol layer, and their cancellations after
- * them. Management tools, calls to proxies that are down and everything else
- * go on to the session's SDK Server.
- */
-function relayToolCalls(switchboard: Switchboard, session: FrontSession, transport: Transport): void {
-  const protocol = transport.onmessage;
-  const relayed = new Map<RequestId, { backend: Backend; id: number }>();
-  transport.onmessage = (message, extra) => {
-    const { id, method, params } = message as IncomingMessage;
-    if (method === 'tools/call' && id !== undefined && params && params.task === undefined) {
-      const route = switchboard.catalog.toolRoutes.get(params.name as string);
-      const relay = route?.backend.relay;
-      if (route && relay && route.backend.state === 'connected') {
-        relayed.set(id, { backend: route.backend, id: relayCall(session, transport, route.backend, relay, { id, params }, route.name, () => relayed.delete(id)) });
-        return;
-      }
-    } else if (method === 'notifications/cancelled') {
-      const call = relayed.get(params?.requestId as RequestId);
-      if (call) {
-        call.backend.relay?.cancel(call.id, params?.reason);
-        return;
-      }
-    }
-    protocol?.(message, extra);
-  };
-}
-
-function relayCall(
-  session: FrontSession,
-  transport: Transport,
-  backend: Backend,
-  relay: NonNullable<Backend['relay']>,
-  request: { id: RequestId; params: Record<string, unknown> },
-  toolName: string,
-  forget: () => void,
-): number {
-  // Notifications for the call must be on their way before its answer is.
-  let notifications: Promise<unknown>[] | undefined;
-  const notify = (message: JSONRPCMessage) => {
-    (notifications ??= []).push(transport.send(message, { relatedRequestId: request.id }).catch(() => undefined));
-  };
-  const call: InFlightCall = {
-    sessionId: session.id,
-    sendRequest: (reverse, signal) => session.server.request(reverse, passthroughResult, { signal, relatedRequestId: request.id }),
-    notify: (notification) => notify({ jsonrpc: '2.0', ...notification }),
-  };
-  backend.inFlight.add(call);
-  return relay.call(request, toolName, {
-    answer: (message) => {
-      const send = () => transport.send(message).catch(() => undefined);
-      void (notifications ? Promise.all(notifications).then(send) : send());
-    },
-    notify,
-    done: () => {
-      backend.inFlight.delete(call);
-      forget();
-    },
-  });
 }

@@ -1,4 +1,4 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /** The largest single message accepted over stdio; bigger lines are dropped with an error. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -119,6 +119,11 @@ export class LineWriter {
   constructor(private readonly stream: NodeJS.WritableStream & { cork(): void; uncork(): void }) {}
 
   write(message: JSONRPCMessage): Promise<void> {
+    return this.writeSerialized(JSON.stringify(message));
+  }
+
+  /** Writes a message that is already JSON text (one line, no newline). */
+  writeSerialized(json: string): Promise<void> {
     if (!this.corked) {
       this.corked = true;
       this.stream.cork();
@@ -127,7 +132,21 @@ export class LineWriter {
         this.stream.uncork();
       });
     }
-    if (this.stream.write(`${JSON.stringify(message)}\n`)) return Promise.resolve();
+    if (this.stream.write(`${json}\n`)) return Promise.resolve();
     return new Promise((resolve) => this.stream.once('drain', resolve));
   }
+}
+
+/** A JSON-RPC answer around a result that is already JSON text. */
+export function serializedAnswer(id: RequestId, resultJson: string): string {
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${resultJson}}`;
+}
+
+/**
+ * A front transport that can send an answer whose result is already JSON text,
+ * so a large cached result (a tools/list of thousands of tools) is not
+ * serialized again for every request.
+ */
+export interface SendsSerializedAnswers {
+  sendSerializedAnswer(id: RequestId, resultJson: string): Promise<void>;
 }

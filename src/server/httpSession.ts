@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { type SendsSerializedAnswers, serializedAnswer } from '../core/jsonLines';
 
 /** Headers every response of a session carries. */
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
@@ -19,7 +20,8 @@ type Message = JSONRPCMessage & { id?: RequestId; method?: string; params?: { re
  */
 class PendingPost {
   private streaming = false;
-  private readonly collected: JSONRPCMessage[] = [];
+  /** Answers so far, as JSON text. */
+  private readonly collected: string[] = [];
 
   constructor(
     private readonly response: ServerResponse,
@@ -32,32 +34,32 @@ class PendingPost {
     return !this.response.writableEnded && !this.response.destroyed;
   }
 
-  /** Sends a message that belongs to this POST's requests but is not an answer. */
-  stream(message: JSONRPCMessage): void {
+  /** Sends a message (as JSON text) that belongs to this POST's requests but is not an answer. */
+  stream(json: string): void {
     if (!this.streaming) {
       this.streaming = true;
       this.response.writeHead(200, { ...SSE_HEADERS, ...this.headers });
       for (const answered of this.collected.splice(0)) writeEvent(this.response, answered);
     }
-    writeEvent(this.response, message);
+    writeEvent(this.response, json);
   }
 
-  /** Takes the answer to one of its requests; the response ends with the last one. */
-  answer(message: JSONRPCMessage | undefined): void {
+  /** Takes the answer (as JSON text) to one of its requests; the response ends with the last one. */
+  answer(json: string | undefined): void {
     this.remaining--;
     if (this.streaming) {
-      if (message) writeEvent(this.response, message);
+      if (json !== undefined) writeEvent(this.response, json);
       if (this.remaining === 0) this.response.end();
       return;
     }
-    if (message) this.collected.push(message);
+    if (json !== undefined) this.collected.push(json);
     if (this.remaining > 0) return;
     if (this.collected.length === 0) {
       // Every request in it was cancelled: nothing to say.
       this.response.writeHead(202, this.headers).end();
       return;
     }
-    const body = JSON.stringify(this.batch ? this.collected : this.collected[0]);
+    const body = this.batch ? `[${this.collected.join(',')}]` : (this.collected[0] as string);
     this.response.writeHead(200, { 'content-type': 'application/json', ...this.headers }).end(body);
   }
 
@@ -73,7 +75,7 @@ class PendingPost {
  * The server side of one Streamable HTTP session, as an SDK Transport: the
  * session's MCP Server talks to it; the HTTP front feeds it POSTs and the GET stream.
  */
-export class HttpSessionTransport implements Transport {
+export class HttpSessionTransport implements Transport, SendsSerializedAnswers {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -144,19 +146,27 @@ export class HttpSessionTransport implements Transport {
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const { id, method } = message as Message;
     if (method === undefined && id !== undefined) {
-      // An answer: it ends (part of) the POST that asked.
-      const post = this.pending.get(id);
-      this.pending.delete(id);
-      if (post?.open) post.answer(message);
+      this.answer(id, JSON.stringify(message));
       return;
     }
     const related = options?.relatedRequestId === undefined ? undefined : this.pending.get(options.relatedRequestId);
     if (related?.open) {
-      related.stream(message);
+      related.stream(JSON.stringify(message));
     } else if (this.standalone) {
-      writeEvent(this.standalone, message);
+      writeEvent(this.standalone, JSON.stringify(message));
     }
     // Otherwise the client keeps no stream open for it; the spec lets the server drop it.
+  }
+
+  async sendSerializedAnswer(id: RequestId, resultJson: string): Promise<void> {
+    this.answer(id, serializedAnswer(id, resultJson));
+  }
+
+  /** An answer ends (part of) the POST that asked. */
+  private answer(id: RequestId, json: string): void {
+    const post = this.pending.get(id);
+    this.pending.delete(id);
+    if (post?.open) post.answer(json);
   }
 
   async close(): Promise<void> {
@@ -177,6 +187,6 @@ export class HttpSessionTransport implements Transport {
   }
 }
 
-function writeEvent(response: ServerResponse, message: JSONRPCMessage): void {
-  response.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+function writeEvent(response: ServerResponse, json: string): void {
+  response.write(`event: message\ndata: ${json}\n\n`);
 }

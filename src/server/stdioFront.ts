@@ -1,6 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { LineSplitter, LineWriter, parseJsonRpcLine } from '../core/jsonLines';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { LineSplitter, LineWriter, parseJsonRpcLine, type SendsSerializedAnswers, serializedAnswer } from '../core/jsonLines';
 import type { Logger } from '../core/logger';
 
 /**
@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger';
  * checks each line's shape instead of parsing it with a schema (the protocol
  * layer validates what it dispatches), which keeps the per-call cost down.
  */
-export class StdioFrontTransport implements Transport {
+export class StdioFrontTransport implements Transport, SendsSerializedAnswers {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -42,6 +42,10 @@ export class StdioFrontTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     return this.writer.write(message);
+  }
+
+  sendSerializedAnswer(id: RequestId, resultJson: string): Promise<void> {
+    return this.writer.writeSerialized(serializedAnswer(id, resultJson));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,81 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Backend, InFlightCall } from './backend';
+import type { SendsSerializedAnswers } from './jsonLines';
+import { passthroughResult } from './passthrough';
+import type { FrontSession, Switchboard } from './switchboard';
+
+
+type IncomingMessage = { id?: RequestId; method?: string; params?: Record<string, unknown> };
+
+/**
+ * Answers the front's hottest requests without the SDK's protocol layer:
+ * tools/call for proxied tools goes down the backend's direct relay (and its
+ * cancellation after it), and tools/list is answered from the catalog's
+ * cached JSON. Management tools, calls to proxies that are down and
+ * everything else go on to the session's SDK Server.
+ */
+export function installFastPaths(switchboard: Switchboard, session: FrontSession, transport: Transport): void {
+  const protocol = transport.onmessage;
+  const relayed = new Map<RequestId, { backend: Backend; id: number }>();
+  const serialized = sendsSerializedAnswers(transport) ? transport : undefined;
+  transport.onmessage = (message, extra) => {
+    const { id, method, params } = message as IncomingMessage;
+    if (method === 'tools/list' && id !== undefined && params?.cursor === undefined && serialized) {
+      serialized.sendSerializedAnswer(id, switchboard.catalog.toolsListJson).catch(() => undefined); // A client that left needs no answer.
+      return;
+    }
+    if (method === 'tools/call' && id !== undefined && params && params.task === undefined) {
+      const route = switchboard.catalog.toolRoutes.get(params.name as string);
+      const relay = route?.backend.relay;
+      if (route && relay && route.backend.state === 'connected') {
+        relayed.set(id, { backend: route.backend, id: relayCall(session, transport, route.backend, relay, { id, params }, route.name, () => relayed.delete(id)) });
+        return;
+      }
+    } else if (method === 'notifications/cancelled') {
+      const call = relayed.get(params?.requestId as RequestId);
+      if (call) {
+        call.backend.relay?.cancel(call.id, params?.reason);
+        return;
+      }
+    }
+    protocol?.(message, extra);
+  };
+}
+
+function relayCall(
+  session: FrontSession,
+  transport: Transport,
+  backend: Backend,
+  relay: NonNullable<Backend['relay']>,
+  request: { id: RequestId; params: Record<string, unknown> },
+  toolName: string,
+  forget: () => void,
+): number {
+  // Notifications for the call must be on their way before its answer is.
+  let notifications: Promise<unknown>[] | undefined;
+  const notify = (message: JSONRPCMessage) => {
+    (notifications ??= []).push(transport.send(message, { relatedRequestId: request.id }).catch(() => undefined));
+  };
+  const call: InFlightCall = {
+    sessionId: session.id,
+    sendRequest: (reverse, signal) => session.server.request(reverse, passthroughResult, { signal, relatedRequestId: request.id }),
+    notify: (notification) => notify({ jsonrpc: '2.0', ...notification }),
+  };
+  backend.inFlight.add(call);
+  return relay.call(request, toolName, {
+    answer: (message) => {
+      const send = () => transport.send(message).catch(() => undefined);
+      void (notifications ? Promise.all(notifications).then(send) : send());
+    },
+    notify,
+    done: () => {
+      backend.inFlight.delete(call);
+      forget();
+    },
+  });
+}
+
+function sendsSerializedAnswers(transport: Transport): transport is Transport & SendsSerializedAnswers {
+  return typeof (transport as Partial<SendsSerializedAnswers>).sendSerializedAnswer === 'function';
+}
