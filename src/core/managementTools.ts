@@ -42,6 +42,12 @@ const proxySummarySchema = z.object({
   since: z.string(),
 });
 const listProxiesOutput = z.object({ proxies: z.array(proxySummarySchema) });
+/**
+ * What add_proxy answers. The sentence is in the structured content too:
+ * clients that show structured content instead of text (VS Code does) still
+ * give the model the sentence.
+ */
+const addProxyOutput = z.object({ message: z.string(), name: z.string(), state: z.string(), tools: z.array(z.string()) });
 
 /** Tool definitions, built once: JSON Schemas come from the same zod schemas that parse the arguments. */
 export const MANAGEMENT_TOOLS: readonly Tool[] = [
@@ -51,6 +57,7 @@ export const MANAGEMENT_TOOLS: readonly Tool[] = [
     description:
       'Mounts another MCP server behind the switchboard, by URL or by command, and saves it. Its tools become available as <name>_<tool> without reconnecting.',
     inputSchema: jsonSchemaOf(addProxyArguments),
+    outputSchema: jsonSchemaOf(addProxyOutput),
     annotations: { destructiveHint: false, openWorldHint: true },
   },
   {
@@ -125,25 +132,16 @@ async function addProxy(args: unknown, switchboard: Switchboard, editor: Registr
   } catch (error) {
     return toolError(`Proxy "${name}" was not added: ${errorMessage(error)}`);
   }
-  const backend = await switchboard.whenSettled(name, ADD_WAIT_MS);
+  await switchboard.whenSettled(name, ADD_WAIT_MS);
   const status = switchboard.statuses().find((candidate) => candidate.name === name);
-  if (!backend || !status) return { content: [{ type: 'text', text: `Proxy "${name}" was saved (${describeTarget(entry)}).` }] };
-  if (status.state !== 'connected') {
-    return {
-      content: [
-        {
-          type: 'text',
-          text: `Proxy "${name}" was saved but is ${status.state}${status.error ? `: ${status.error}` : ''}. It keeps retrying; list_proxies shows its state.`,
-        },
-      ],
-      structuredContent: { name, state: status.state, tools: [] },
-    };
-  }
-  const tools = status.tools.filter((tool) => !tool.excluded).map((tool) => tool.frontName);
-  return {
-    content: [{ type: 'text', text: `Proxy "${name}" is mounted with ${tools.length} tools: ${tools.join(', ') || '(none)'}.` }],
-    structuredContent: { name, state: status.state, tools },
-  };
+  const state = status?.state ?? 'stopped';
+  const tools = state === 'connected' ? (status?.tools ?? []).filter((tool) => !tool.excluded).map((tool) => tool.frontName) : [];
+  const message = !status
+    ? `Proxy "${name}" was saved (${describeTarget(entry)}) but is not mounted.`
+    : state === 'connected'
+      ? `Proxy "${name}" is mounted with ${tools.length} tools: ${tools.join(', ') || '(none)'}.`
+      : `Proxy "${name}" was saved but is ${state}${status.error ? `: ${status.error}` : ''}. It keeps retrying; list_proxies shows its state.`;
+  return { content: [{ type: 'text', text: message }], structuredContent: { message, name, state, tools } };
 }
 
 async function removeProxy(args: unknown, switchboard: Switchboard, editor: RegistryEditor): Promise<CallToolResult> {
