@@ -5,7 +5,6 @@ import type { SendsSerializedAnswers } from './jsonLines';
 import { passthroughResult } from './passthrough';
 import type { FrontSession, Switchboard } from './switchboard';
 
-
 type IncomingMessage = { id?: RequestId; method?: string; params?: Record<string, unknown> };
 
 /**
@@ -29,7 +28,8 @@ export function installFastPaths(switchboard: Switchboard, session: FrontSession
       const route = switchboard.catalog.toolRoutes.get(params.name as string);
       const relay = route?.backend.relay;
       if (route && relay && route.backend.state === 'connected') {
-        relayed.set(id, { backend: route.backend, id: relayCall(session, transport, route.backend, relay, { id, params }, route.name, () => relayed.delete(id)) });
+        const relayId = relayCall(session, transport, route.backend, relay, { id, params }, route.name, () => relayed.delete(id));
+        relayed.set(id, { backend: route.backend, id: relayId });
         return;
       }
     } else if (method === 'notifications/cancelled') {
