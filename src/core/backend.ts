@@ -229,7 +229,7 @@ export class Backend {
     if (generation !== this.generation || this.state !== 'connected') return;
     this.client = undefined;
     this.dropRelay(this.transport === 'stdio' ? 'the process exited during the call.' : 'the connection closed during the call.');
-    if (this.state === 'connected' && Date.now() - this.connectedAt >= BACKOFF_RESET_AFTER_MS) this.attempt = 0;
+    if (Date.now() - this.connectedAt >= BACKOFF_RESET_AFTER_MS) this.attempt = 0;
     this.clearLists();
     this.fail(this.lostMessage());
   }
