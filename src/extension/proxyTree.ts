@@ -71,10 +71,11 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
       }
       case 'tool': {
         const { tool } = node;
-        const item = new vscode.TreeItem(tool.title ?? tool.name);
+        // The tool's own name, as tools.include/exclude spell it; the title goes to the tooltip.
+        const item = new vscode.TreeItem(tool.name);
         item.id = `${node.proxy}/tools/${tool.name}`;
         item.description = tool.excluded ? 'hidden' : tool.frontName;
-        item.tooltip = markdown(`**${tool.frontName || tool.name}**${tool.description ? `\n\n${tool.description}` : ''}\n\nUntick to hide it from clients (writes \`tools.exclude\`).`);
+        item.tooltip = markdown(`**${tool.frontName || tool.name}**${tool.title ? ` — ${tool.title}` : ''}${tool.description ? `\n\n${tool.description}` : ''}\n\nUntick to hide it from clients (writes \`tools.exclude\`).`);
         item.checkboxState = {
           state: tool.excluded ? vscode.TreeItemCheckboxState.Unchecked : vscode.TreeItemCheckboxState.Checked,
           tooltip: tool.excluded ? 'Show this tool to clients' : 'Hide this tool from clients',
@@ -94,10 +95,10 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
       }
       case 'prompt': {
         const { prompt } = node;
-        const item = new vscode.TreeItem(prompt.title ?? prompt.name);
+        const item = new vscode.TreeItem(prompt.name);
         item.id = `${node.proxy}/prompts/${prompt.name}`;
         item.description = prompt.frontName;
-        item.tooltip = prompt.description ?? prompt.frontName;
+        item.tooltip = [prompt.title, prompt.description].filter(Boolean).join(' — ') || prompt.frontName;
         item.iconPath = new vscode.ThemeIcon('comment');
         item.contextValue = 'prompt';
         return item;

@@ -17,6 +17,7 @@ describe("Copilot's path: VS Code's MCP client finds the switchboard through the
     await startInVsCodeMcp();
     await waitFor('list_proxies in vscode.lm.tools', () => lmTool('list_proxies'));
     assert.ok(lmTool('add_proxy') && lmTool('remove_proxy'), 'the management tools are there');
+    assert.match(lmTool('list_proxies')?.name ?? '', /^mcp_switchboard_list_proxies$/, 'VS Code prefixes tools with the server name');
     assert.equal(api.phase().kind, 'running');
   });
 
@@ -32,8 +33,11 @@ describe("Copilot's path: VS Code's MCP client finds the switchboard through the
 
   it('answers list_proxies with the mounted proxy and its state', async () => {
     const listTool = await waitFor('list_proxies', () => lmTool('list_proxies'));
-    const result = await vscode.lm.invokeTool(listTool.name, { input: {}, toolInvocationToken: undefined });
-    assert.match(textOf(result), /everything: connected, stdio/);
+    const text = textOf(await vscode.lm.invokeTool(listTool.name, { input: {}, toolInvocationToken: undefined }));
+    // VS Code hands the model the structured content when a tool declares an output schema, else the text.
+    const listed = text.startsWith('{') ? (JSON.parse(text) as { proxies: { name: string; state: string; transport: string }[] }).proxies : undefined;
+    if (listed) assert.deepEqual(listed.map(({ name, state, transport }) => ({ name, state, transport })), [{ name: 'everything', state: 'connected', transport: 'stdio' }]);
+    else assert.match(text, /everything: connected, stdio/);
   });
 
   it('drops the tools of a proxy removed from settings', async () => {
