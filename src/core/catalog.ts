@@ -44,7 +44,7 @@ export class Catalog {
   readonly warnings: string[] = [];
 
   private readonly resourceRoutes = new Map<string, Backend>();
-  private toolsJson: string | undefined;
+  private toolsJson: Buffer | undefined;
   private readonly templateRoutes: TemplateRoute[] = [];
 
   /**
@@ -61,9 +61,12 @@ export class Catalog {
     }
   }
 
-  /** The tools/list result as JSON text, made once per catalog: thousands of tools are not serialized per request. */
-  get toolsListJson(): string {
-    this.toolsJson ??= JSON.stringify({ tools: this.tools });
+  /**
+   * The tools/list result as UTF-8 JSON, made once per catalog: thousands of
+   * tools are not serialized, nor their text encoded, per request.
+   */
+  get toolsListJson(): Buffer {
+    this.toolsJson ??= Buffer.from(JSON.stringify({ tools: this.tools }));
     return this.toolsJson;
   }
 

@@ -15,8 +15,12 @@ import type { Logger } from './logger';
 import { type ProxyMount, describeTarget, sameEntry } from './registry';
 import type { ProxyStatus } from './status';
 
-/** How long list changes are gathered before clients are told, so a burst is one notification. */
-const LIST_CHANGED_DEBOUNCE_MS = 20;
+/**
+ * After telling clients that lists changed, further changes are gathered this
+ * long, so a burst (twenty backends connecting) is a few notifications, not
+ * twenty; the first change of a quiet spell is told at once.
+ */
+const LIST_CHANGED_QUIET_MS = 20;
 
 /** One connected client of the front, whatever its transport. */
 export interface FrontSession {
@@ -61,7 +65,8 @@ export class Switchboard implements BackendHost {
   private catalogCache: Catalog | undefined;
   private readonly sessions = new Map<string, FrontSession>();
   private readonly pendingListChanges = new Set<ListKind>();
-  private listChangedTimer: NodeJS.Timeout | undefined;
+  /** Set while a notification is due or was just sent: changes wait for it to fire. */
+  private listChangedTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private lastLoggingLevel: LoggingLevel | undefined;
   private readonly statusListeners = new Set<() => void>();
   private loggedWarnings = new Set<string>();
@@ -254,7 +259,8 @@ export class Switchboard implements BackendHost {
   /** Stops every backend (and its processes). */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.listChangedTimer);
+    clearTimeout(this.listChangedTimer as NodeJS.Timeout);
+    clearImmediate(this.listChangedTimer as NodeJS.Immediate);
     await Promise.all([...this.backends.values()].map((backend) => backend.stop()));
   }
 
@@ -345,18 +351,21 @@ export class Switchboard implements BackendHost {
 
   private invalidate(kinds: readonly ListKind[]): void {
     this.catalogCache = undefined;
+    if (this.sessions.size === 0) return;
     for (const kind of kinds) this.pendingListChanges.add(kind);
-    if (this.listChangedTimer || this.sessions.size === 0) {
-      if (this.sessions.size === 0) this.pendingListChanges.clear();
-      return;
-    }
-    this.listChangedTimer = setTimeout(() => this.flushListChanges(), LIST_CHANGED_DEBOUNCE_MS);
+    // At the end of this turn of the event loop, so changes made together (a registry edit) are told together.
+    this.listChangedTimer ??= setImmediate(() => this.flushListChanges());
   }
 
+  /** Tells clients what changed, then holds further changes for a quiet spell. */
   private flushListChanges(): void {
-    this.listChangedTimer = undefined;
     const kinds = [...this.pendingListChanges];
     this.pendingListChanges.clear();
+    if (kinds.length === 0) {
+      this.listChangedTimer = undefined;
+      return;
+    }
+    this.listChangedTimer = setTimeout(() => this.flushListChanges(), LIST_CHANGED_QUIET_MS);
     for (const session of this.sessions.values()) {
       for (const kind of kinds) {
         const sent =

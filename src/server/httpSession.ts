@@ -20,8 +20,8 @@ type Message = JSONRPCMessage & { id?: RequestId; method?: string; params?: { re
  */
 class PendingPost {
   private streaming = false;
-  /** Answers so far, as JSON text. */
-  private readonly collected: string[] = [];
+  /** Answers so far, as JSON. */
+  private readonly collected: (string | Buffer)[] = [];
 
   constructor(
     private readonly response: ServerResponse,
@@ -44,8 +44,8 @@ class PendingPost {
     writeEvent(this.response, json);
   }
 
-  /** Takes the answer (as JSON text) to one of its requests; the response ends with the last one. */
-  answer(json: string | undefined): void {
+  /** Takes the answer (as JSON) to one of its requests; the response ends with the last one. */
+  answer(json: string | Buffer | undefined): void {
     this.remaining--;
     if (this.streaming) {
       if (json !== undefined) writeEvent(this.response, json);
@@ -59,8 +59,8 @@ class PendingPost {
       this.response.writeHead(202, this.headers).end();
       return;
     }
-    const body = this.batch ? `[${this.collected.join(',')}]` : (this.collected[0] as string);
-    this.response.writeHead(200, { 'content-type': 'application/json', ...this.headers }).end(body);
+    const body = this.batch ? jsonArray(this.collected) : (this.collected[0] as string | Buffer);
+    this.response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...this.headers }).end(body);
   }
 
   /** Ends the response early: the session is closing. */
@@ -158,12 +158,12 @@ export class HttpSessionTransport implements Transport, SendsSerializedAnswers {
     // Otherwise the client keeps no stream open for it; the spec lets the server drop it.
   }
 
-  async sendSerializedAnswer(id: RequestId, resultJson: string): Promise<void> {
+  async sendSerializedAnswer(id: RequestId, resultJson: Buffer): Promise<void> {
     this.answer(id, serializedAnswer(id, resultJson));
   }
 
   /** An answer ends (part of) the POST that asked. */
-  private answer(id: RequestId, json: string): void {
+  private answer(id: RequestId, json: string | Buffer): void {
     const post = this.pending.get(id);
     this.pending.delete(id);
     if (post?.open) post.answer(json);
@@ -187,6 +187,20 @@ export class HttpSessionTransport implements Transport, SendsSerializedAnswers {
   }
 }
 
-function writeEvent(response: ServerResponse, json: string): void {
-  response.write(`event: message\ndata: ${json}\n\n`);
+function writeEvent(response: ServerResponse, json: string | Buffer): void {
+  if (typeof json === 'string') {
+    response.write(`event: message\ndata: ${json}\n\n`);
+    return;
+  }
+  response.write('event: message\ndata: ');
+  response.write(json);
+  response.write('\n\n');
+}
+
+/** The answers of a batch POST as one JSON array. */
+function jsonArray(answers: readonly (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [];
+  answers.forEach((answer, index) => parts.push(Buffer.from(index === 0 ? '[' : ','), typeof answer === 'string' ? Buffer.from(answer) : answer));
+  parts.push(Buffer.from(']'));
+  return Buffer.concat(parts);
 }

@@ -44,7 +44,7 @@ export class StdioFrontTransport implements Transport, SendsSerializedAnswers {
     return this.writer.write(message);
   }
 
-  sendSerializedAnswer(id: RequestId, resultJson: string): Promise<void> {
+  sendSerializedAnswer(id: RequestId, resultJson: Buffer): Promise<void> {
     return this.writer.writeSerialized(serializedAnswer(id, resultJson));
   }
 

@@ -23,9 +23,9 @@ interface Answer {
 function post(url: string, body: string, headers: Record<string, string>): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
     });
     request.once('error', reject);
     request.end(body);
@@ -58,6 +58,32 @@ describe('HTTP front security', function () {
     assert.match(answer.headers['content-type'] ?? '', /application\/json/);
     assert.ok(answer.headers['mcp-session-id']);
     assert.equal((JSON.parse(answer.body) as { result: { serverInfo: { name: string } } }).result.serverInfo.name, 'switchboard');
+  });
+
+  it('answers a batch in one JSON array, the cached tools/list intact to the last byte', async () => {
+    const authorization = `Bearer ${switchboard.token}`;
+    const opened = await post(switchboard.url, INITIALIZE, { authorization });
+    const session = { authorization, 'mcp-session-id': String(opened.headers['mcp-session-id']), 'mcp-protocol-version': '2025-06-18' };
+    const single = await post(switchboard.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), session);
+    assert.equal(single.status, 200);
+    const listed = JSON.parse(single.body) as { id: number; result: { tools: { name: string }[] } };
+    assert.equal(listed.id, 2);
+    assert.deepEqual(listed.result.tools.map((tool) => tool.name).sort(), ['add_proxy', 'list_proxies', 'remove_proxy']);
+    assert.equal(Number(single.headers['content-length']), Buffer.byteLength(single.body));
+    const batch = await post(
+      switchboard.url,
+      JSON.stringify([
+        { jsonrpc: '2.0', id: 'a', method: 'tools/list' },
+        { jsonrpc: '2.0', id: 'b', method: 'ping' },
+      ]),
+      session,
+    );
+    assert.equal(batch.status, 200);
+    assert.match(batch.headers['content-type'] ?? '', /application\/json/);
+    const answers = JSON.parse(batch.body) as { id: string; result: unknown }[];
+    assert.deepEqual(answers.map((answer) => answer.id).sort(), ['a', 'b']);
+    assert.deepEqual(answers.find((answer) => answer.id === 'a')?.result, listed.result);
+    assert.deepEqual(answers.find((answer) => answer.id === 'b')?.result, {});
   });
 
   it('refuses a foreign Host or Origin (DNS rebinding), even with the token', async () => {
