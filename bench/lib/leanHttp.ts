@@ -54,9 +54,10 @@ export function leanCaller(session: LeanSession, method: string, params: Record<
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (response.statusCode === 200 && text.includes(expect)) resolve();
-            else reject(new Error(`HTTP ${String(response.statusCode)}: ${text.slice(0, 200)}`));
+            // Searched as bytes: decoding megabytes of answer would bill the client's work to the server.
+            const body = Buffer.concat(chunks);
+            if (response.statusCode === 200 && body.includes(expect)) resolve();
+            else reject(new Error(`HTTP ${String(response.statusCode)}: ${body.subarray(0, 200).toString('utf8')}`));
           });
           response.on('error', reject);
         },
