@@ -310,6 +310,8 @@ export class Backend {
     transport.onmessage = (message, extra) => {
       if (!relay.intercept(message)) protocol?.(message, extra);
     };
+    // Over stdio the relay sees answers as bytes, before they are parsed.
+    if (transport instanceof ProcessGroupStdioTransport) transport.claimLine = (line) => relay.claimAnswer(line);
     return relay;
   }
 

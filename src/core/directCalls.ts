@@ -1,5 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { answerFrame } from './answerFrames';
 
 /**
  * Ids for relayed calls start far above any id the SDK's protocol layer uses
@@ -13,6 +14,8 @@ const SWEEP_MS = 250;
 export interface RelayedCallOrigin {
   /** Sends the answer (with the client's own id) to the client. */
   answer(message: JSONRPCMessage): void;
+  /** Sends a success answer whose result is the backend's JSON, as it came. */
+  answerWithResult(resultJson: Buffer): void;
   /** Sends a notification that belongs to the call (progress), ahead of the answer. */
   notify(message: JSONRPCMessage): void;
   /** Called once the call is over, however it ended. */
@@ -98,6 +101,20 @@ export class DirectCallRelay {
     return false;
   }
 
+  /**
+   * Takes a line from the backend, before it is parsed, if it is the success
+   * answer to a relayed call in one of the usual frames: its result goes to
+   * the client as bytes. Returns false for everything else.
+   */
+  claimAnswer(line: Buffer): boolean {
+    const frame = answerFrame(line);
+    const call = frame && frame.id >= FIRST_RELAY_ID ? this.calls.get(frame.id) : undefined;
+    if (!frame || !call) return false;
+    this.finish(frame.id, call);
+    call.origin.answerWithResult(frame.result);
+    return true;
+  }
+
   /** The connection ended: every call in flight fails with `message`. */
   closeAll(message: string): void {
     for (const id of [...this.calls.keys()]) this.fail(id, ErrorCode.ConnectionClosed, message);
@@ -123,13 +140,15 @@ export class DirectCallRelay {
   private finish(id: number, call: RelayedCall): void {
     this.calls.delete(id);
     call.origin.done();
-    if (this.calls.size === 0) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-    }
   }
 
   private sweep(): void {
+    // Stopped here, not when the last call finishes: back-to-back calls would start and stop a timer each.
+    if (this.calls.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+      return;
+    }
     const now = Date.now();
     for (const [id, call] of this.calls) {
       if (call.deadline > now) continue;

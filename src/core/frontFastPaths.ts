@@ -1,7 +1,6 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend, InFlightCall } from './backend';
-import type { SendsSerializedAnswers } from './jsonLines';
+import type { FrontTransport } from './jsonLines';
 import { passthroughResult } from './passthrough';
 import type { FrontSession, Switchboard } from './switchboard';
 
@@ -14,14 +13,13 @@ type IncomingMessage = { id?: RequestId; method?: string; params?: Record<string
  * cached JSON. Management tools, calls to proxies that are down and
  * everything else go on to the session's SDK Server.
  */
-export function installFastPaths(switchboard: Switchboard, session: FrontSession, transport: Transport): void {
+export function installFastPaths(switchboard: Switchboard, session: FrontSession, transport: FrontTransport): void {
   const protocol = transport.onmessage;
   const relayed = new Map<RequestId, { backend: Backend; id: number }>();
-  const serialized = sendsSerializedAnswers(transport) ? transport : undefined;
   transport.onmessage = (message, extra) => {
     const { id, method, params } = message as IncomingMessage;
-    if (method === 'tools/list' && id !== undefined && params?.cursor === undefined && serialized) {
-      serialized.sendSerializedAnswer(id, switchboard.catalog.toolsListJson).catch(() => undefined); // A client that left needs no answer.
+    if (method === 'tools/list' && id !== undefined && params?.cursor === undefined) {
+      transport.sendSerializedAnswer(id, switchboard.catalog.toolsListJson).catch(() => undefined); // A client that left needs no answer.
       return;
     }
     if (method === 'tools/call' && id !== undefined && params && params.task === undefined) {
@@ -45,7 +43,7 @@ export function installFastPaths(switchboard: Switchboard, session: FrontSession
 
 function relayCall(
   session: FrontSession,
-  transport: Transport,
+  transport: FrontTransport,
   backend: Backend,
   relay: NonNullable<Backend['relay']>,
   request: { id: RequestId; params: Record<string, unknown> },
@@ -57,6 +55,10 @@ function relayCall(
   const notify = (message: JSONRPCMessage) => {
     (notifications ??= []).push(transport.send(message, { relatedRequestId: request.id }).catch(() => undefined));
   };
+  const sendAnswer = (send: () => Promise<void>) => {
+    const sent = () => send().catch(() => undefined); // A client that left needs no answer.
+    void (notifications ? Promise.all(notifications).then(sent) : sent());
+  };
   const call: InFlightCall = {
     sessionId: session.id,
     sendRequest: (reverse, signal) => session.server.request(reverse, passthroughResult, { signal, relatedRequestId: request.id }),
@@ -64,18 +66,12 @@ function relayCall(
   };
   backend.inFlight.add(call);
   return relay.call(request, toolName, {
-    answer: (message) => {
-      const send = () => transport.send(message).catch(() => undefined);
-      void (notifications ? Promise.all(notifications).then(send) : send());
-    },
+    answer: (message) => sendAnswer(() => transport.send(message)),
+    answerWithResult: (resultJson) => sendAnswer(() => transport.sendSerializedAnswer(request.id, resultJson)),
     notify,
     done: () => {
       backend.inFlight.delete(call);
       forget();
     },
   });
-}
-
-function sendsSerializedAnswers(transport: Transport): transport is Transport & SendsSerializedAnswers {
-  return typeof (transport as Partial<SendsSerializedAnswers>).sendSerializedAnswer === 'function';
 }

@@ -1,6 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type ClientRequest,
   LoggingLevelSchema,
@@ -14,6 +13,7 @@ import type { Backend, InFlightCall, ReverseRequest } from './backend';
 import { invalidParams } from './errors';
 import { callManagementTool, type RegistryEditor } from './managementTools';
 import { installFastPaths } from './frontFastPaths';
+import type { FrontTransport } from './jsonLines';
 import { acceptEverything, passthroughResult } from './passthrough';
 import type { FrontSession, Switchboard } from './switchboard';
 
@@ -188,7 +188,7 @@ function requireString(params: Params, key: string): string {
  */
 export async function connectFrontSession(
   switchboard: Switchboard,
-  transport: Transport,
+  transport: FrontTransport,
   options: FrontSessionOptions,
 ): Promise<FrontSession> {
   const session = createFrontSession(switchboard, options);

@@ -1,18 +1,21 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /** The largest single message accepted over stdio; bigger lines are dropped with an error. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Splits a byte stream into lines. Keeps partial lines as a list of chunks so a
- * multi-megabyte message costs one copy, not one per chunk.
+ * Splits a byte stream into lines, handed on as bytes (without the newline
+ * or a trailing CR): a line the direct relay takes is never decoded. Keeps
+ * partial lines as a list of chunks so a multi-megabyte message costs one
+ * copy, not one per chunk.
  */
 export class LineSplitter {
   private parts: Buffer[] = [];
   private size = 0;
 
   constructor(
-    private readonly onLine: (line: string) => void,
+    private readonly onLine: (line: Buffer) => void,
     private readonly onOversized: (bytes: number) => void,
   ) {}
 
@@ -48,7 +51,7 @@ export class LineSplitter {
 
   private emit(bytes: Buffer): void {
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
-    if (end > 0) this.onLine(bytes.toString('utf8', 0, end));
+    if (end > 0) this.onLine(bytes.subarray(0, end));
   }
 }
 
@@ -86,6 +89,11 @@ export class OrderedDelivery {
   private waiting = false;
 
   constructor(private readonly deliver: (message: JSONRPCMessage) => void) {}
+
+  /** Nothing is queued or held: a message taken now overtakes none. */
+  get idle(): boolean {
+    return !this.waiting && this.queue.length === 0;
+  }
 
   push(message: JSONRPCMessage): void {
     this.queue.push(message);
@@ -158,8 +166,11 @@ export function serializedAnswer(id: RequestId, resultJson: Buffer): Buffer {
 /**
  * A front transport that can send an answer whose result is already JSON, so
  * a large cached result (a tools/list of thousands of tools) is not serialized
- * again for every request.
+ * again for every request, and a backend's result is passed on as it came.
  */
 export interface SendsSerializedAnswers {
   sendSerializedAnswer(id: RequestId, resultJson: Buffer): Promise<void>;
 }
+
+/** What the switchboard's fronts (stdio, each HTTP session) give it to talk to a client. */
+export type FrontTransport = Transport & SendsSerializedAnswers;

@@ -31,6 +31,12 @@ export class ProcessGroupStdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
+  /**
+   * Offered each stdout line before it is parsed, when no message is waiting
+   * ahead of it; returning true takes the line (the direct relay's answers,
+   * passed on as bytes).
+   */
+  claimLine?: (line: Buffer) => boolean;
 
   private child: ChildProcess | undefined;
   private writer: LineWriter | undefined;
@@ -74,7 +80,9 @@ export class ProcessGroupStdioTransport implements Transport {
       });
       const delivery = new OrderedDelivery((message) => this.onmessage?.(message));
       const stdout = new LineSplitter(
-        (line) => {
+        (bytes) => {
+          if (this.claimLine && delivery.idle && this.claimLine(bytes)) return;
+          const line = bytes.toString('utf8');
           const message = parseJsonRpcLine(line);
           if (message) delivery.push(message);
           else this.hooks.onGarbageLine(line);
@@ -82,7 +90,7 @@ export class ProcessGroupStdioTransport implements Transport {
         (bytes) => this.onerror?.(new Error(`sent a message of ${bytes} bytes, over the limit; it was dropped`)),
       );
       child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-      const stderr = new LineSplitter(this.hooks.onStderrLine, () => undefined);
+      const stderr = new LineSplitter((line) => this.hooks.onStderrLine(line.toString('utf8')), () => undefined);
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
       // A backend that exits while we write must not crash the switchboard with EPIPE.
       child.stdin?.on('error', (error) => this.onerror?.(error));

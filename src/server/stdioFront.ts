@@ -26,7 +26,8 @@ export class StdioFrontTransport implements Transport, SendsSerializedAnswers {
   ) {
     this.writer = new LineWriter(output);
     this.splitter = new LineSplitter(
-      (line) => {
+      (bytes) => {
+        const line = bytes.toString('utf8');
         const message = parseJsonRpcLine(line);
         if (message) this.onmessage?.(message);
         else this.logger.warn(`Ignored a line on stdin that is not a JSON-RPC message: ${line.slice(0, 200)}`);

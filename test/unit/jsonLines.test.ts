@@ -5,7 +5,7 @@ import { LineSplitter, OrderedDelivery, parseJsonRpcLine } from '../../src/core/
 describe('JSON lines', () => {
   it('splits lines across chunks, with and without CR', () => {
     const lines: string[] = [];
-    const splitter = new LineSplitter((line) => lines.push(line), () => assert.fail('not oversized'));
+    const splitter = new LineSplitter((line) => lines.push(line.toString()), () => assert.fail('not oversized'));
     splitter.push(Buffer.from('{"a":1}\n{"b"'));
     splitter.push(Buffer.from(':2}\r\n\n{"c":3}'));
     splitter.push(Buffer.from('\n'));
