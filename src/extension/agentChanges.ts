@@ -1,25 +1,12 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { ToExtensionMessage } from '../core/ipc';
 import { describeTarget, type ProxyEntry, transportOf } from '../core/registry';
 import type { SettingsScope } from './config';
 import type { SwitchboardContext } from './context';
 import { hasWorkspace, scopesDefining } from './proxySettings';
+import type { UserQuestion } from './userQuestions';
 
 type ChangeRequest = Extract<ToExtensionMessage, { type: 'requestChange' }>;
-
-/** A question the user must answer before the agent may change the registry. */
-export interface AgentChangeQuestion {
-  readonly message: string;
-  readonly detail: string;
-  /** The label of the button that allows the change. */
-  readonly allow: string;
-}
-
-/** Asks the user; resolves true only on an explicit Allow. Replaceable so tests can answer the modal. */
-export type AskUser = (question: AgentChangeQuestion) => Promise<boolean>;
-
-export const askWithModal: AskUser = async ({ message, detail, allow }) =>
-  (await vscode.window.showWarningMessage(message, { modal: true, detail }, allow)) === allow;
 
 /** What answering the agent needs; `askUser` is read at each request, so a test can swap it. */
 type AgentChangeDependencies = Pick<SwitchboardContext, 'supervisor' | 'config' | 'settings' | 'registry' | 'log' | 'askUser'>;
@@ -82,7 +69,7 @@ function scopeFor(requested: SettingsScope | undefined): SettingsScope | { error
 
 const SCOPE_LABEL: Record<SettingsScope, string> = { user: 'user settings', workspace: 'workspace settings' };
 
-function addQuestion(name: string, entry: ProxyEntry, scope: SettingsScope, replaces: boolean): AgentChangeQuestion {
+function addQuestion(name: string, entry: ProxyEntry, scope: SettingsScope, replaces: boolean): UserQuestion {
   const isCommand = entry.command !== undefined;
   const lines = [
     isCommand ? `It will run this command on your computer:\n${describeTarget(entry)}` : `It will connect to:\n${describeTarget(entry)}`,
@@ -97,13 +84,15 @@ function addQuestion(name: string, entry: ProxyEntry, scope: SettingsScope, repl
     message: `The agent wants to add the MCP server "${name}".`,
     detail: lines.join('\n\n'),
     allow: 'Allow',
+    modal: true,
   };
 }
 
-function removeQuestion(name: string, scopes: SettingsScope[], entry: ProxyEntry | undefined): AgentChangeQuestion {
+function removeQuestion(name: string, scopes: SettingsScope[], entry: ProxyEntry | undefined): UserQuestion {
   return {
     message: `The agent wants to remove the MCP server "${name}".`,
     detail: `${entry ? `It ${entry.command !== undefined ? 'runs' : 'connects to'}: ${describeTarget(entry)}\n\n` : ''}It will be deleted from ${scopes.map((scope) => SCOPE_LABEL[scope]).join(' and ')}.`,
     allow: 'Remove',
+    modal: true,
   };
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { type AskUser, askWithModal } from './agentChanges';
 import { ConfigStore } from './config';
 import { OUTPUT_CHANNEL_NAME } from './constants';
 import { ProxyModel } from './proxyModel';
@@ -11,6 +10,7 @@ import { RegistrySync } from './registrySync';
 import { StatusStore } from './statusStore';
 import { ServerSupervisor } from './supervisor';
 import { WorkspaceTrust } from './trust';
+import { type AskUser, askWithWarning } from './userQuestions';
 
 /**
  * The extension's parts and their lifetimes. Everything created here is owned
@@ -29,14 +29,14 @@ export class SwitchboardContext implements vscode.Disposable {
   readonly quickInputs = new QuickInputs();
   /** The bearer token of this session: one per activation, so restarts keep the MCP definition. */
   readonly token = randomBytes(32).toString('base64url');
-  /** How agent changes are confirmed; the tests swap in an answer. */
-  askUser: AskUser = askWithModal;
+  /** How the user confirms agent changes, removals and missing secrets; the tests swap in an answer. */
+  askUser: AskUser = askWithWarning;
   private readonly owned: vscode.Disposable[] = [];
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = this.own(vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true }));
     this.config = this.own(new ConfigStore());
-    this.secrets = this.own(new ProxySecrets(extension.secrets));
+    this.secrets = this.own(new ProxySecrets(extension.secrets, this.quickInputs, (question) => this.askUser(question)));
     this.supervisor = new ServerSupervisor({
       serverPath: vscode.Uri.joinPath(extension.extensionUri, 'dist', 'server.js').fsPath,
       token: this.token,

@@ -21,7 +21,7 @@ export function activate(extension: vscode.ExtensionContext): SwitchboardTestApi
   active = context;
   extension.subscriptions.push(context);
 
-  // The server starts lazily: when VS Code's MCP client resolves it, when the view opens, or now if proxies are configured.
+  // The server starts lazily: when VS Code's MCP client resolves it, when the view opens, or once proxies are configured.
   const start = () => void context.supervisor.ensureRunning().catch((error: unknown) => context.log.error(`The switchboard server did not start: ${messageOf(error)}`));
 
   context.own(registerMcpProvider(context.supervisor, context.token, context.version));
@@ -29,12 +29,15 @@ export function activate(extension: vscode.ExtensionContext): SwitchboardTestApi
   context.own(handleAgentChanges(context));
   const tree = createProxyTree(context.model, context.settings, start);
   context.own(tree.disposable);
-  context.own(createStatusBar(context.model));
+  const statusBar = createStatusBar(context.model);
+  context.own(statusBar.disposable);
   context.own(showConnectingProgress(context.model));
   context.own(registerCommands(context));
 
-  if (context.config.current.proxies.size > 0) start();
-  return createTestApi(context, tree.data);
+  const startIfConfigured = () => context.config.current.proxies.size > 0 && start();
+  context.own(context.config.onDidChange(startIfConfigured));
+  startIfConfigured();
+  return createTestApi(context, tree.data, statusBar.item);
 }
 
 export async function deactivate(): Promise<void> {

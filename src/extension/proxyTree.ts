@@ -192,7 +192,8 @@ export function createProxyTree(
   return { data, disposable: vscode.Disposable.from(...subscriptions) };
 }
 
-async function applyToolCheckboxes(
+/** Writes `tools.exclude` (and `include`) for each tool checkbox the user ticked or unticked. */
+export async function applyToolCheckboxes(
   items: readonly (readonly [ProxyTreeNode, vscode.TreeItemCheckboxState])[],
   model: ProxyModel,
   settings: ProxySettings,

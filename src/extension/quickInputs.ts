@@ -8,9 +8,10 @@ export type Back = typeof BACK;
 export type Validation = string | vscode.InputBoxValidationMessage | undefined;
 
 interface StepPosition {
-  readonly title: string;
-  readonly step: number;
-  readonly totalSteps: number;
+  readonly title?: string;
+  /** Where the input sits in a multi-step flow; a single question leaves both out. */
+  readonly step?: number;
+  readonly totalSteps?: number;
 }
 
 export interface TextStep extends StepPosition {
@@ -25,12 +26,15 @@ export interface PickStep<T extends vscode.QuickPickItem> extends StepPosition {
   readonly placeholder: string;
   readonly items: readonly T[];
   readonly canPickMany?: boolean;
+  readonly matchOnDescription?: boolean;
+  readonly matchOnDetail?: boolean;
 }
 
 /**
- * Multi-step quick inputs: each step validates as the user types and again on
- * Enter, shows the reason inline, and offers Back. Every input it shows is
- * announced on onDidShow, so the feature tests can type into the real widget.
+ * Quick inputs, alone or as steps of a flow: each validates as the user types
+ * and again on Enter, shows the reason inline, and from step 2 on offers Back.
+ * Every input it shows is announced on onDidShow, so the feature tests can
+ * type into the real widget.
  */
 export class QuickInputs implements vscode.Disposable {
   private readonly shown = new vscode.EventEmitter<vscode.QuickInput>();
@@ -47,7 +51,7 @@ export class QuickInputs implements vscode.Disposable {
     box.value = options.value ?? '';
     box.password = options.password ?? false;
     box.ignoreFocusOut = true;
-    box.buttons = options.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+    box.buttons = backButtonFor(options);
     return this.run(box, (settle) => [
       box.onDidChangeValue((value) => {
         box.validationMessage = options.validate(value);
@@ -71,9 +75,11 @@ export class QuickInputs implements vscode.Disposable {
     quickPick.placeholder = options.placeholder;
     quickPick.items = options.items;
     quickPick.canSelectMany = options.canPickMany ?? false;
+    quickPick.matchOnDescription = options.matchOnDescription ?? false;
+    quickPick.matchOnDetail = options.matchOnDetail ?? false;
     if (options.canPickMany) quickPick.selectedItems = options.items.filter((item) => item.picked);
     quickPick.ignoreFocusOut = true;
-    quickPick.buttons = options.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+    quickPick.buttons = backButtonFor(options);
     return this.run(quickPick, (settle) => [
       quickPick.onDidAccept(() => {
         if (options.canPickMany) settle(quickPick.selectedItems);
@@ -108,6 +114,11 @@ export class QuickInputs implements vscode.Disposable {
       this.shown.fire(input);
     });
   }
+}
+
+/** Back is offered from the second step of a flow on. */
+function backButtonFor({ step }: StepPosition): vscode.QuickInputButton[] {
+  return step !== undefined && step > 1 ? [vscode.QuickInputButtons.Back] : [];
 }
 
 function blocks(problem: Validation): boolean {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ToServerMessage } from '../core/ipc';
 import type { ProxyMount } from '../core/registry';
-import type { ConfigStore } from './config';
+import type { ConfigStore, ConfiguredProxy } from './config';
 import { type ProxySecrets, secretKeysOf } from './secrets';
 import type { ServerSupervisor } from './supervisor';
 import { blockedReason, type WorkspaceTrust } from './trust';
@@ -28,7 +28,7 @@ export class RegistrySync implements vscode.Disposable {
     const push = () => void this.push();
     this.subscriptions = [
       config.onDidChange(push),
-      secrets.onDidChange(push),
+      secrets.onDidChange((key) => void this.reconnectUsersOf(key)),
       trust.onDidChange(push),
       // A change made while the process was starting missed it: catch up once it is ready.
       supervisor.onDidChangePhase((phase) => phase.kind === 'running' && push()),
@@ -42,7 +42,7 @@ export class RegistrySync implements vscode.Disposable {
     for (const proxy of this.config.current.proxies.values()) {
       const blocked = blockedReason(proxy, this.trust.isTrusted);
       proxies[proxy.name] = { entry: proxy.entry, scope: proxy.scope, ...(blocked !== undefined && { blockedReason: blocked }) };
-      if (blocked === undefined && proxy.entry.enabled !== false) {
+      if (this.willConnect(proxy)) {
         for (const key of secretKeysOf(proxy.entry)) neededSecrets.set(key, proxy.name);
       }
     }
@@ -63,6 +63,25 @@ export class RegistrySync implements vscode.Disposable {
       this.log.error(`Could not send the registry to the server: ${error instanceof Error ? error.message : String(error)}`);
     });
     return this.pushing;
+  }
+
+  /**
+   * Sends the new secret, then reconnects the proxies that use it: the server
+   * reads secrets only when it connects, so a waiting proxy would otherwise
+   * keep its backoff (up to 30 s) and a connected one its old value.
+   */
+  private async reconnectUsersOf(key: string): Promise<void> {
+    await this.push();
+    for (const proxy of this.config.current.proxies.values()) {
+      if (this.willConnect(proxy) && secretKeysOf(proxy.entry).includes(key)) {
+        this.supervisor.send({ type: 'restartProxy', name: proxy.name });
+      }
+    }
+  }
+
+  /** Whether the server connects this proxy (enabled, not blocked by trust), so it needs its secrets. */
+  private willConnect(proxy: ConfiguredProxy): boolean {
+    return proxy.entry.enabled !== false && blockedReason(proxy, this.trust.isTrusted) === undefined;
   }
 
   dispose(): void {

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProxyEntry } from '../core/registry';
+import type { QuickInputs } from './quickInputs';
+import type { AskUser } from './userQuestions';
 
 const SECRET_REFERENCE = /\$\{secret:([^}]+)\}/g;
 /** SecretStorage keys are namespaced so a key typed in settings cannot read another part of the extension's storage. */
@@ -25,15 +27,20 @@ export function readsUserSecrets(entry: ProxyEntry): boolean {
  * which expands them when it connects.
  */
 export class ProxySecrets implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** Fires with the KEY whose value was stored or deleted. */
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
   /** Keys the user was already asked about this session: one reminder each, not one per settings change. */
   private readonly reminded = new Set<string>();
 
-  constructor(private readonly storage: vscode.SecretStorage) {
+  constructor(
+    private readonly storage: vscode.SecretStorage,
+    private readonly quickInputs: QuickInputs,
+    private readonly ask: AskUser,
+  ) {
     this.subscription = storage.onDidChange((event) => {
-      if (event.key.startsWith(STORAGE_PREFIX)) this.changed.fire();
+      if (event.key.startsWith(STORAGE_PREFIX)) this.changed.fire(event.key.slice(STORAGE_PREFIX.length));
     });
   }
 
@@ -51,14 +58,13 @@ export class ProxySecrets implements vscode.Disposable {
 
   /** Asks the user for the value of `key` (masked) and stores it. Returns false when they cancel. */
   async prompt(key: string, usedBy?: string): Promise<boolean> {
-    const value = await vscode.window.showInputBox({
+    const value = await this.quickInputs.text({
       title: `Secret "${key}"`,
       prompt: `Value of \${secret:${key}}${usedBy ? `, used by proxy "${usedBy}"` : ''}. It is kept in the OS keychain, never in settings.`,
       password: true,
-      ignoreFocusOut: true,
-      validateInput: (text) => (text.length === 0 ? 'Enter the value, or press Escape to cancel.' : undefined),
+      validate: (text) => (text.length === 0 ? 'Enter the value, or press Escape to cancel.' : undefined),
     });
-    if (value === undefined) return false;
+    if (typeof value !== 'string') return false;
     await this.storage.store(STORAGE_PREFIX + key, value);
     return true;
   }
@@ -67,9 +73,10 @@ export class ProxySecrets implements vscode.Disposable {
   remindMissing(key: string, usedBy: string): void {
     if (this.reminded.has(key)) return;
     this.reminded.add(key);
-    void vscode.window
-      .showWarningMessage(`Proxy "${usedBy}" needs the secret "${key}", which is not set.`, 'Enter Secret')
-      .then((choice) => (choice === 'Enter Secret' ? this.prompt(key, usedBy) : false));
+    // A notification, not a modal: it may follow any settings change, and the proxy only waits for the value.
+    void this.ask({ message: `Proxy "${usedBy}" needs the secret "${key}", which is not set.`, allow: 'Enter Secret', modal: false }).then(
+      (enter) => enter && this.prompt(key, usedBy),
+    );
   }
 
   dispose(): void {

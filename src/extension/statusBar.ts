@@ -7,7 +7,7 @@ import type { ProxyModel } from './proxyModel';
  * and how many tools clients see. Warns when a proxy fails and when the tools
  * exceed what Copilot sends per request.
  */
-export function createStatusBar(model: ProxyModel): vscode.Disposable {
+export function createStatusBar(model: ProxyModel): { item: vscode.StatusBarItem; disposable: vscode.Disposable } {
   const item = vscode.window.createStatusBarItem('mcpSwitchboard.status', vscode.StatusBarAlignment.Right, 100);
   item.name = 'MCP Switchboard';
   item.command = Command.listProxies;
@@ -39,5 +39,5 @@ export function createStatusBar(model: ProxyModel): vscode.Disposable {
     item.show();
   };
   render();
-  return vscode.Disposable.from(item, model.onDidChange(render));
+  return { item, disposable: vscode.Disposable.from(item, model.onDidChange(render)) };
 }

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import type { ProxyStatus } from '../core/status';
-import type { AgentChangeQuestion } from './agentChanges';
 import type { SwitchboardContext } from './context';
-import type { ProxyTreeData, ProxyTreeNode } from './proxyTree';
+import { applyToolCheckboxes, type ProxyTreeData, type ProxyTreeNode } from './proxyTree';
 import type { ServerPhase } from './supervisor';
+import type { UserQuestion } from './userQuestions';
 
 /**
  * What activate() returns: read-only views of the extension's state for the
- * feature tests, plus seams for what a test cannot click (the agent's modal,
- * the quick input widgets it types into).
+ * feature tests, plus seams for what a test cannot click (the modals and
+ * notifications, the tree's checkboxes, the quick input widgets it types into).
  */
 export interface SwitchboardTestApi {
   serverProcessId(): number | undefined;
@@ -19,15 +19,20 @@ export interface SwitchboardTestApi {
   readonly onDidChangeStatuses: vscode.Event<void>;
   readonly onDidShowQuickInput: vscode.Event<vscode.QuickInput>;
   /**
-   * Answers agent add/remove confirmations instead of the modal; undefined
-   * brings the modal back. Only in development and test runs: a packaged
-   * extension must never let another extension approve on the user's behalf.
+   * Answers the questions the extension asks before acting (agent changes,
+   * Remove Proxy, a missing secret) instead of the user; undefined brings the
+   * dialogs back. Only in development and test runs: a packaged extension must
+   * never let another extension approve on the user's behalf.
    */
-  answerAgentChanges(answer: ((question: AgentChangeQuestion) => boolean) | undefined): void;
+  answerQuestions(answer: ((question: UserQuestion) => boolean) | undefined): void;
   /** Pretends the workspace is untrusted (false) or trusted (true); undefined asks VS Code again. Test runs only. */
   simulateWorkspaceTrust(trusted: boolean | undefined): void;
+  /** Ticks (true) or unticks a tool's checkbox in the Proxies view, as a click does. Test runs only. */
+  setToolChecked(proxy: string, tool: string, checked: boolean): Promise<void>;
   /** The Proxies view as it renders now: each item with its children, down to the tools. */
   treeSnapshot(): TreeSnapshotItem[];
+  /** The status bar item as it renders now. */
+  statusBarSnapshot(): StatusBarSnapshot;
 }
 
 /** One rendered tree item. */
@@ -41,7 +46,16 @@ export interface TreeSnapshotItem {
   readonly children: TreeSnapshotItem[];
 }
 
-export function createTestApi(context: SwitchboardContext, tree: ProxyTreeData): SwitchboardTestApi {
+/** The rendered status bar item. */
+export interface StatusBarSnapshot {
+  readonly text: string;
+  /** The tooltip's markdown source, links included. */
+  readonly tooltip: string | undefined;
+  /** The theme colour id of the background; undefined for the normal one. */
+  readonly background: string | undefined;
+}
+
+export function createTestApi(context: SwitchboardContext, tree: ProxyTreeData, statusBar: vscode.StatusBarItem): SwitchboardTestApi {
   const original = context.askUser;
   const onlyUnderTest = (what: string) => {
     if (context.extension.extensionMode === vscode.ExtensionMode.Production) {
@@ -55,15 +69,28 @@ export function createTestApi(context: SwitchboardContext, tree: ProxyTreeData):
     statuses: () => context.statuses.all(),
     onDidChangeStatuses: context.statuses.onDidChange,
     onDidShowQuickInput: context.quickInputs.onDidShow,
-    answerAgentChanges: (answer) => {
-      onlyUnderTest('answerAgentChanges');
+    answerQuestions: (answer) => {
+      onlyUnderTest('answerQuestions');
       context.askUser = answer ? async (question) => answer(question) : original;
     },
     simulateWorkspaceTrust: (trusted) => {
       onlyUnderTest('simulateWorkspaceTrust');
       context.trust.simulate(trusted);
     },
+    setToolChecked: async (proxy, tool, checked) => {
+      onlyUnderTest('setToolChecked');
+      const status = context.model.row(proxy)?.status?.tools.find((candidate) => candidate.name === tool);
+      if (!status) throw new Error(`The tree shows no tool "${tool}" under proxy "${proxy}".`);
+      const node: ProxyTreeNode = { kind: 'tool', proxy, tool: status };
+      const state = checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
+      await applyToolCheckboxes([[node, state]], context.model, context.settings);
+    },
     treeSnapshot: () => snapshot(tree, undefined),
+    statusBarSnapshot: () => ({
+      text: statusBar.text,
+      tooltip: typeof statusBar.tooltip === 'string' ? statusBar.tooltip : statusBar.tooltip?.value,
+      background: statusBar.backgroundColor?.id,
+    }),
   };
 }
 

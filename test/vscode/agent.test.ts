@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AgentChangeQuestion } from '../../src/extension/agentChanges';
+import type { UserQuestion } from '../../src/extension/userQuestions';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
 import {
   activateExtension,
@@ -27,14 +27,14 @@ import {
 describe('The agent extends the switchboard, with the user in charge', function () {
   this.timeout(120_000);
   let api: SwitchboardTestApi;
-  let questions: AgentChangeQuestion[];
+  let questions: UserQuestion[];
 
   const callTool = async (name: string, input: object) => {
     const tool = await waitFor(`${name} in vscode.lm.tools`, () => lmTool(name));
     return textOf(await vscode.lm.invokeTool(tool.name, { input, toolInvocationToken: undefined }));
   };
   const answer = (allow: boolean) =>
-    api.answerAgentChanges((question) => {
+    api.answerQuestions((question) => {
       questions.push(question);
       return allow;
     });
@@ -47,7 +47,7 @@ describe('The agent extends the switchboard, with the user in charge', function 
   beforeEach(() => {
     questions = [];
   });
-  afterEach(() => api.answerAgentChanges(undefined));
+  afterEach(() => api.answerQuestions(undefined));
   after(resetSettings);
 
   it('add_proxy with Allow: the dialog shows the exact command, settings get the entry, the tools arrive', async () => {
@@ -63,7 +63,7 @@ describe('The agent extends the switchboard, with the user in charge', function 
     }
     assert.equal(questions.length, 1);
     assert.match(questions[0]?.message ?? '', /The agent wants to add the MCP server "agent-added"/);
-    assert.ok(questions[0]?.detail.includes(`It will run this command on your computer:\n${NODE} ${EVERYTHING} stdio`), questions[0]?.detail);
+    assert.ok(questions[0]?.detail?.includes(`It will run this command on your computer:\n${NODE} ${EVERYTHING} stdio`), questions[0]?.detail);
     assert.match(questions[0]?.detail ?? '', /Saved to workspace settings/);
     assert.deepEqual(proxiesIn('workspace')['agent-added'], { command: NODE, args: [EVERYTHING, 'stdio'] });
     await waitFor('agent-added_echo in vscode.lm.tools', () => lmTool('agent-added_echo'));

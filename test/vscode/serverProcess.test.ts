@@ -7,6 +7,7 @@ import {
   activateExtension,
   EVERYTHING,
   everything,
+  isAlive,
   lmTool,
   resetSettings,
   startInVsCodeMcp,
@@ -23,15 +24,6 @@ function everythingProcesses(): number[] {
     .split('\n')
     .filter((line) => line.includes(EVERYTHING) && /\sstdio\s*$/.test(line))
     .map((line) => Number.parseInt(line.trim(), 10));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('The server process is supervised', function () {

@@ -36,6 +36,17 @@ export async function activateExtension(): Promise<SwitchboardTestApi> {
   return await extension.activate();
 }
 
+/**
+ * Activates the extension and starts its server, as opening the view or VS
+ * Code's MCP client would: the server starts lazily, and a test file run alone
+ * must not rely on an earlier one having started it.
+ */
+export async function activateAndStartServer(): Promise<SwitchboardTestApi> {
+  const api = await activateExtension();
+  await api.whenServerReady();
+  return api;
+}
+
 /** Polls until `check` returns something other than undefined/false, or fails with `what` after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -51,6 +62,15 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}.`);
     }
     await sleep(100);
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -4,6 +4,7 @@ import { Command, CONFIG_SECTION, ConfigKey } from '../constants';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
 import type { ProxyRow } from '../proxyModel';
+import { BACK } from '../quickInputs';
 import { stateIcon, stateLabel } from '../rowPresentation';
 import { type ProxyArgument, proxyFromArgument } from './proxyArgument';
 
@@ -23,12 +24,13 @@ export async function editProxyInSettings(context: SwitchboardContext, argument:
 export async function removeProxy(context: SwitchboardContext, argument: ProxyArgument): Promise<void> {
   const row = await proxyFromArgument(context, argument, 'Proxy to remove');
   if (!row) return;
-  const answer = await vscode.window.showWarningMessage(
-    `Remove the proxy "${row.name}"?`,
-    { modal: true, detail: `It ${row.transport === 'stdio' ? 'runs' : 'connects to'}: ${row.target}\n\nIt will be deleted from ${row.scope} settings${row.configured?.overridesUser ? ' and from user settings' : ''}.` },
-    'Remove',
-  );
-  if (answer !== 'Remove') return;
+  const confirmed = await context.askUser({
+    message: `Remove the proxy "${row.name}"?`,
+    detail: `It ${row.transport === 'stdio' ? 'runs' : 'connects to'}: ${row.target}\n\nIt will be deleted from ${row.scope} settings${row.configured?.overridesUser ? ' and from user settings' : ''}.`,
+    allow: 'Remove',
+    modal: true,
+  });
+  if (!confirmed) return;
   try {
     const scopes = await context.settings.remove(row.name);
     context.log.info(`Removed proxy "${row.name}" from ${scopes.join(' and ')} settings.`);
@@ -83,16 +85,19 @@ export async function listProxies(context: SwitchboardContext): Promise<void> {
     if (choice) await vscode.commands.executeCommand(Command.addProxy);
     return;
   }
-  const picked = await vscode.window.showQuickPick<ProxyPickItem>(
-    rows.map((row) => ({
+  const picked = await context.quickInputs.pick<ProxyPickItem>({
+    title: 'MCP Switchboard: Proxies',
+    placeholder: 'Pick a proxy to act on it',
+    items: rows.map((row) => ({
       label: `$(${stateIcon(row).id}) ${row.name}`,
       description: `${row.state === 'connected' ? `${row.toolCount} tools` : stateLabel(row)} · ${row.scope}`,
       detail: row.problem ? `${row.target} — ${row.problem}` : row.target,
       row,
     })),
-    { title: 'MCP Switchboard: Proxies', placeHolder: 'Pick a proxy to act on it', matchOnDescription: true, matchOnDetail: true },
-  );
-  if (!picked) return;
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (picked === undefined || picked === BACK) return;
   const { row } = picked;
   const enabled = row.configured?.entry.enabled !== false;
   const actions: ActionItem[] = [
@@ -106,6 +111,6 @@ export async function listProxies(context: SwitchboardContext): Promise<void> {
     { label: '$(trash) Remove', run: () => removeProxy(context, row.name) },
     { label: '$(output) Show Logs', run: async () => context.log.show() },
   ];
-  const action = await vscode.window.showQuickPick(actions, { title: `Proxy "${row.name}"`, placeHolder: row.target });
-  await action?.run();
+  const action = await context.quickInputs.pick({ title: `Proxy "${row.name}"`, placeholder: row.target, items: actions });
+  if (action !== undefined && action !== BACK) await action.run();
 }

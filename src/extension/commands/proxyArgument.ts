@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { SwitchboardContext } from '../context';
 import type { ProxyRow } from '../proxyModel';
 import type { ProxyTreeNode } from '../proxyTree';
+import { BACK } from '../quickInputs';
 
 /** What a proxy command receives: a tree node (context menu), a name (other code, tests), or nothing (palette). */
 export type ProxyArgument = ProxyTreeNode | string | undefined;
@@ -24,9 +25,11 @@ export async function proxyFromArgument(
     void vscode.window.showInformationMessage('No proxy fits: add one with "MCP Switchboard: Add Proxy…".');
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    rows.map((row) => ({ label: row.name, description: `${row.state} · ${row.scope}`, detail: row.target, row })),
-    { placeHolder: placeholder, matchOnDescription: true, matchOnDetail: true },
-  );
-  return picked?.row;
+  const picked = await context.quickInputs.pick({
+    placeholder,
+    items: rows.map((row) => ({ label: row.name, description: `${row.state} · ${row.scope}`, detail: row.target, row })),
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  return picked === undefined || picked === BACK ? undefined : picked.row;
 }
