@@ -110,14 +110,26 @@ export class Backend {
   /** Each list kind's refresh in progress, so a burst of list_changed costs one fetch at a time. */
   private readonly refreshing = new Map<ListKind, Promise<void>>();
 
+  private currentMount: ProxyMount;
+
   constructor(
     readonly name: string,
-    readonly mount: ProxyMount,
+    mount: ProxyMount,
     private readonly host: BackendHost,
   ) {
+    this.currentMount = mount;
     this.transport = transportOf(mount.entry);
     this.timeoutMs = mount.entry.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.isToolShown = compileToolFilter(mount.entry.tools);
+  }
+
+  get mount(): ProxyMount {
+    return this.currentMount;
+  }
+
+  /** The same entry now comes from another scope: nothing reconnects, only what it reports changes. */
+  moveToScope(scope: ProxyMount['scope']): void {
+    this.currentMount = { ...this.currentMount, scope };
   }
 
   /** Starts connecting (in the background), or records why it will not. */

@@ -100,6 +100,7 @@ export class Switchboard implements BackendHost {
     for (const [name, mount] of Object.entries(mounts)) {
       const current = this.backends.get(name);
       if (current && sameEntry(current.mount.entry, mount.entry) && current.mount.blockedReason === mount.blockedReason) {
+        if (current.mount.scope !== mount.scope) current.moveToScope(mount.scope);
         next.set(name, current);
         continue;
       }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
-import { activateExtension, everything, resetSettings, waitFor, waitForProxy, waitForProxyGone, writeProxies } from './support';
+import { activateExtension, everything, proxiesIn, resetSettings, waitFor, waitForProxy, waitForProxyGone, writeProxies } from './support';
 
 describe('Settings are the registry: hand edits apply live', function () {
   this.timeout(90_000);
@@ -40,6 +40,16 @@ describe('Settings are the registry: hand edits apply live', function () {
     assert.match(item.tooltip ?? '', /hides the user entry/);
     await writeProxies('workspace', undefined);
     await waitForProxy(api, 'hand', 'connected');
+  });
+
+  it('moves an unchanged entry to workspace settings without reconnecting it, and reports its new scope', async () => {
+    const before = await waitForProxy(api, 'hand', 'connected');
+    await writeProxies('workspace', { hand: proxiesIn('user').hand });
+    const moved = await waitFor('"hand" reported in workspace scope', () => api.statuses().find((status) => status.name === 'hand' && status.scope === 'workspace'));
+    assert.equal(moved.state, 'connected');
+    assert.equal(moved.since, before.since, 'the backend kept its connection');
+    await writeProxies('workspace', undefined);
+    await waitFor('"hand" back in user scope', () => api.statuses().find((status) => status.name === 'hand' && status.scope === 'user'));
   });
 
   it('shows an entry that does not parse, with the reason, and does not mount it', async () => {
