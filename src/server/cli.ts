@@ -151,7 +151,8 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     const document = await file.load();
     for (const note of document.notes) logger.warn(note);
-    logger.info(`Registry: ${file.path} (${Object.keys(document.registry).length} proxies)`);
+    const count = Object.keys(document.registry).length;
+    logger.info(`Registry: ${file.path} (${count} ${count === 1 ? 'proxy' : 'proxies'})`);
     apply(document.registry);
   } catch (error) {
     logger.error(`${(error as Error).message} Starting with no proxies; fix the file and it loads by itself.`);
