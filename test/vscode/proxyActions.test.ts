@@ -73,6 +73,27 @@ describe('Proxy actions of the tree item context menu', function () {
     await waitFor('"acted" enabled in the tree', () => treeItem('acted')?.contextValue === 'proxy.enabled' && treeItem('acted')?.icon === 'pass-filled');
   });
 
+  it('Toggle disables an enabled proxy and enables a disabled one', async () => {
+    await vscode.commands.executeCommand(Command.toggleProxy, proxyNode('acted'));
+    assert.deepEqual(proxiesIn('user').acted, { ...everything, enabled: false });
+    await waitForProxy(api, 'acted', 'disabled');
+    await vscode.commands.executeCommand(Command.toggleProxy, proxyNode('acted'));
+    assert.deepEqual(proxiesIn('user').acted, everything);
+    await waitForProxy(api, 'acted', 'connected');
+  });
+
+  it('Edit in Settings opens the settings file that holds the proxy, at its entry, changing nothing', async () => {
+    await vscode.commands.executeCommand(Command.editProxyInSettings, proxyNode('acted'));
+    const editor = await waitFor('the user settings.json in an editor', () => {
+      const active = vscode.window.activeTextEditor;
+      return active?.document.uri.path.endsWith('/User/settings.json') && active;
+    });
+    const cursorLine = editor.document.lineAt(editor.selection.active.line).text;
+    assert.match(cursorLine, /^\s*"acted": \{/, `the cursor is on the proxy's entry, not on: ${cursorLine}`);
+    assert.equal(editor.document.isDirty, false, 'opening it inserted nothing');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('Restart ends the backend process and starts a new one', async () => {
     const [before, ...others] = await waitFor('one backend process', () => backendProcessIds(api.serverProcessId()).length > 0 && backendProcessIds(api.serverProcessId()));
     assert.deepEqual(others, [], 'one proxy runs one backend');

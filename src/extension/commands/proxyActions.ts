@@ -8,16 +8,33 @@ import { BACK } from '../quickInputs';
 import { stateIcon, stateLabel } from '../rowPresentation';
 import { type ProxyArgument, proxyFromArgument } from './proxyArgument';
 
-/** Opens the settings file of `scope` at `mcpSwitchboard.proxies`. */
-export async function openProxySettings(scope: SettingsScope): Promise<void> {
+const PROXIES_SETTING = `${CONFIG_SECTION}.${ConfigKey.proxies}`;
+
+/** Opens the settings file of `scope` at `mcpSwitchboard.proxies`, and at the proxy's own entry when named. */
+export async function openProxySettings(scope: SettingsScope, proxyName?: string): Promise<void> {
   const command = scope === 'user' ? 'workbench.action.openSettingsJson' : 'workbench.action.openWorkspaceSettingsFile';
-  await vscode.commands.executeCommand(command, { revealSetting: { key: `${CONFIG_SECTION}.${ConfigKey.proxies}`, edit: true } });
+  // `edit: false`: VS Code's `edit: true` inserts an empty line into the object to type a new entry.
+  await vscode.commands.executeCommand(command, { revealSetting: { key: PROXIES_SETTING, edit: false } });
+  if (proxyName !== undefined) revealProxyEntry(proxyName);
 }
 
-/** Edit in Settings: the settings file that holds the proxy, at the proxies setting. */
+/** Puts the cursor on the proxy's key in the settings file just opened. Names need no JSON escaping. */
+function revealProxyEntry(name: string): void {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return;
+  const text = editor.document.getText();
+  const setting = text.indexOf(`"${PROXIES_SETTING}"`);
+  const entry = setting === -1 ? -1 : text.indexOf(`"${name}"`, setting);
+  if (entry === -1) return;
+  const position = editor.document.positionAt(entry + 1);
+  editor.selection = new vscode.Selection(position, position);
+  editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+/** Edit in Settings: the settings file that holds the proxy, at its entry. */
 export async function editProxyInSettings(context: SwitchboardContext, argument: ProxyArgument): Promise<void> {
   const row = await proxyFromArgument(context, argument, 'Proxy to edit');
-  if (row) await openProxySettings(row.scope);
+  if (row) await openProxySettings(row.scope, row.name);
 }
 
 /** Remove Proxy: deletes it from every settings scope that defines it, after confirmation. */
@@ -107,7 +124,7 @@ export async function listProxies(context: SwitchboardContext): Promise<void> {
           { label: enabled ? '$(circle-slash) Disable' : '$(check) Enable', run: () => setProxyEnabled(context, row.name, !enabled) },
         ]
       : []),
-    { label: '$(edit) Edit in Settings', run: () => openProxySettings(row.scope) },
+    { label: '$(edit) Edit in Settings', run: () => openProxySettings(row.scope, row.name) },
     { label: '$(trash) Remove', run: () => removeProxy(context, row.name) },
     { label: '$(output) Show Logs', run: async () => context.log.show() },
   ];
