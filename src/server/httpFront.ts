@@ -1,7 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonRpcMessage } from '../core/jsonLines';
 import type { Logger } from '../core/logger';
 import { HttpSessionTransport } from './httpSession';
@@ -80,24 +79,27 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
   }
 
   async function handlePost(request: http.IncomingMessage, response: http.ServerResponse, existing: HttpSessionTransport | undefined) {
-    const contentType = request.headers['content-type'] ?? '';
-    if (!contentType.toLowerCase().includes('application/json')) {
-      return sendError(response, 415, -32000, 'Unsupported media type: POST bodies must be application/json.');
+    // Parsed as a media type: a browser may send "simple" requests (no CORS preflight) only as text/plain,
+    // form or multipart types, so insisting on application/json itself keeps web pages out.
+    if (mediaType(request.headers['content-type']) !== 'application/json') {
+      return sendError(response, 415, -32000, 'Unsupported media type: POST bodies must be Content-Type: application/json.');
     }
     const body = await readBody(request);
     if (body === undefined) return sendError(response, 413, -32000, `Payload too large: the limit is ${MAX_BODY_BYTES} bytes.`);
-    let parsed: unknown;
+    let message: unknown;
     try {
-      parsed = JSON.parse(body);
+      message = JSON.parse(body);
     } catch {
       return sendError(response, 400, -32700, 'Parse error: the body is not JSON.');
     }
-    const batch = Array.isArray(parsed);
-    const messages = (batch ? parsed : [parsed]) as unknown[];
-    if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
-      return sendError(response, 400, -32600, 'Invalid request: the body must be a JSON-RPC 2.0 message or a batch of them.');
+    if (Array.isArray(message)) {
+      // Protocol 2025-06-18 removed JSON-RPC batching; a batch could also smuggle initialize in with a call.
+      return sendError(response, 400, -32600, 'Invalid request: JSON-RPC batches are not supported; send one message per POST.');
     }
-    const initializing = messages.some((message) => (message as { method?: string }).method === 'initialize');
+    if (!isJsonRpcMessage(message)) {
+      return sendError(response, 400, -32600, 'Invalid request: the body must be one JSON-RPC 2.0 message.');
+    }
+    const initializing = (message as { method?: string }).method === 'initialize';
     let session = existing;
     if (!session) {
       if (!initializing) return sendError(response, 400, -32000, 'Bad request: no Mcp-Session-Id header; send initialize first.');
@@ -110,7 +112,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     } else if (initializing) {
       return sendError(response, 400, -32600, 'Invalid request: this session is already initialized.');
     }
-    session.handlePost(messages as JSONRPCMessage[], batch, request.headers, response);
+    session.handlePost(message, request.headers, response);
   }
 
   // Clients pause between calls for longer than Node's 5 s default; closing idle sockets under them races with
@@ -148,18 +150,24 @@ function checkHostAndOrigin(request: http.IncomingMessage, allowedHosts: Readonl
   const host = hostname(request.headers.host ?? '');
   if (!allowedHosts.has(host)) return `Forbidden: Host "${request.headers.host ?? ''}" is not this machine (DNS-rebinding protection).`;
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== 'null') {
-    let originHost: string;
-    try {
-      originHost = new URL(origin).hostname.toLowerCase();
-    } catch {
-      return `Forbidden: Origin "${origin}" is not a URL.`;
-    }
-    if (!allowedHosts.has(originHost) && !allowedHosts.has(`[${originHost}]`)) {
-      return `Forbidden: Origin "${origin}" is not this machine (DNS-rebinding protection).`;
-    }
+  if (origin === undefined) return undefined; // Not a browser: MCP clients send no Origin.
+  // "null" is what sandboxed iframes and file:// pages send: a page, but not one of this machine's.
+  if (origin === 'null') return 'Forbidden: Origin "null" (a sandboxed or file:// page) may not call the switchboard.';
+  let originHost: string;
+  try {
+    originHost = new URL(origin).hostname.toLowerCase();
+  } catch {
+    return `Forbidden: Origin "${origin}" is not a URL.`;
+  }
+  if (!allowedHosts.has(originHost) && !allowedHosts.has(`[${originHost}]`)) {
+    return `Forbidden: Origin "${origin}" is not this machine (DNS-rebinding protection).`;
   }
   return undefined;
+}
+
+/** The media type of a Content-Type header, lower-cased, without its parameters (`charset=…`). */
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
 }
 
 function hostname(hostHeader: string): string {

@@ -11,56 +11,44 @@ const KEEPALIVE_MS = 25_000;
 type Message = JSONRPCMessage & { id?: RequestId; method?: string; params?: { requestId?: RequestId } };
 
 /**
- * One POST that carried requests: its HTTP response stays open until every
- * request in it is answered. It answers with plain JSON unless the server sends
- * something related to one of its requests first (progress, a log line, a
- * sampling request), in which case it turns into an event stream. Most calls
- * send nothing in between, so most answers are one JSON body: far cheaper
- * for both ends than an event stream per call.
+ * One POST that carried a request: its HTTP response stays open until the
+ * request is answered. It answers with plain JSON unless the server sends
+ * something related to the request first (progress, a log line, a sampling
+ * request), in which case it turns into an event stream. Most calls send
+ * nothing in between, so most answers are one JSON body: far cheaper for
+ * both ends than an event stream per call.
  */
 class PendingPost {
   private streaming = false;
-  /** Answers so far, as JSON. */
-  private readonly collected: (string | Buffer)[] = [];
 
   constructor(
     private readonly response: ServerResponse,
     private readonly headers: Record<string, string>,
-    private remaining: number,
-    private readonly batch: boolean,
   ) {}
 
   get open(): boolean {
     return !this.response.writableEnded && !this.response.destroyed;
   }
 
-  /** Sends a message (as JSON text) that belongs to this POST's requests but is not an answer. */
+  /** Sends a message (as JSON text) that belongs to this POST's request but is not its answer. */
   stream(json: string): void {
     if (!this.streaming) {
       this.streaming = true;
       this.response.writeHead(200, { ...SSE_HEADERS, ...this.headers });
-      for (const answered of this.collected.splice(0)) writeEvent(this.response, answered);
     }
     writeEvent(this.response, json);
   }
 
-  /** Takes the answer (as JSON) to one of its requests; the response ends with the last one. */
+  /** Ends the response with the answer (as JSON), or with nothing when the request was cancelled. */
   answer(json: string | Buffer | undefined): void {
-    this.remaining--;
     if (this.streaming) {
       if (json !== undefined) writeEvent(this.response, json);
-      if (this.remaining === 0) this.response.end();
-      return;
-    }
-    if (json !== undefined) this.collected.push(json);
-    if (this.remaining > 0) return;
-    if (this.collected.length === 0) {
-      // Every request in it was cancelled: nothing to say.
+      this.response.end();
+    } else if (json === undefined) {
       this.response.writeHead(202, this.headers).end();
-      return;
+    } else {
+      this.response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(json)), ...this.headers }).end(json);
     }
-    const body = this.batch ? jsonArray(this.collected) : (this.collected[0] as string | Buffer);
-    this.response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...this.headers }).end(body);
   }
 
   /** Ends the response early: the session is closing. */
@@ -101,28 +89,22 @@ export class HttpSessionTransport implements Transport, SendsSerializedAnswers {
     return this.standalone !== undefined;
   }
 
-  /** Dispatches the messages of one POST; answers 202 at once when none is a request. */
-  handlePost(messages: readonly JSONRPCMessage[], batch: boolean, requestHeaders: IncomingHttpHeaders, response: ServerResponse): void {
+  /** Dispatches the message of one POST; answers 202 at once when it is not a request. */
+  handlePost(message: JSONRPCMessage, requestHeaders: IncomingHttpHeaders, response: ServerResponse): void {
     this.lastActive = Date.now();
-    const requestIds: RequestId[] = [];
-    for (const message of messages as Message[]) {
-      if (message.method !== undefined && message.id !== undefined) requestIds.push(message.id);
-    }
-    if (requestIds.length === 0) {
+    const { id, method, params } = message as Message;
+    if (method === undefined || id === undefined) {
       response.writeHead(202, this.headers).end();
     } else {
-      const post = new PendingPost(response, this.headers, requestIds.length, batch);
-      for (const id of requestIds) this.pending.set(id, post);
-      // A client that hangs up does not cancel its requests; their answers are dropped.
+      const post = new PendingPost(response, this.headers);
+      this.pending.set(id, post);
+      // A client that hangs up does not cancel its request; its answer is dropped.
       response.once('close', () => {
-        for (const id of requestIds) if (this.pending.get(id) === post) this.pending.delete(id);
+        if (this.pending.get(id) === post) this.pending.delete(id);
       });
     }
-    const extra: MessageExtraInfo = { requestInfo: { headers: requestHeaders } };
-    for (const message of messages as Message[]) {
-      this.onmessage?.(message, extra);
-      if (message.method === 'notifications/cancelled') this.cancelled(message.params?.requestId);
-    }
+    this.onmessage?.(message, { requestInfo: { headers: requestHeaders } });
+    if (method === 'notifications/cancelled') this.cancelled(params?.requestId);
   }
 
   /** Opens the session's standalone event stream (GET), for messages not tied to a request. */
@@ -195,12 +177,4 @@ function writeEvent(response: ServerResponse, json: string | Buffer): void {
   response.write('event: message\ndata: ');
   response.write(json);
   response.write('\n\n');
-}
-
-/** The answers of a batch POST as one JSON array. */
-function jsonArray(answers: readonly (string | Buffer)[]): Buffer {
-  const parts: Buffer[] = [];
-  answers.forEach((answer, index) => parts.push(Buffer.from(index === 0 ? '[' : ','), typeof answer === 'string' ? Buffer.from(answer) : answer));
-  parts.push(Buffer.from(']'));
-  return Buffer.concat(parts);
 }
