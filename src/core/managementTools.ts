@@ -1,5 +1,7 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { z } from 'zod';
+import { agentEntryProblem, type HostLookup, resolvedHostProblem } from './agentPolicy';
 import { describeTarget, formatIssues, type ProxyEntry, parseProxyEntry, proxyNameSchema } from './registry';
 import type { ProxyStatus } from './status';
 import type { Switchboard } from './switchboard';
@@ -55,7 +57,7 @@ export const MANAGEMENT_TOOLS: readonly Tool[] = [
     name: 'add_proxy',
     title: 'Add an MCP server',
     description:
-      'Mounts another MCP server behind the switchboard, by URL or by command, and saves it. Its tools become available as <name>_<tool> without reconnecting.',
+      'Mounts another MCP server behind the switchboard, by URL or by command, and saves it. Its tools become available as <name>_<tool> without reconnecting. ${…} variables (environment, secrets, home folder) are not accepted here: ask the user to add such an entry in settings.',
     inputSchema: jsonSchemaOf(addProxyArguments),
     outputSchema: jsonSchemaOf(addProxyOutput),
     annotations: { destructiveHint: false, openWorldHint: true },
@@ -83,12 +85,13 @@ export async function callManagementTool(
   args: unknown,
   switchboard: Switchboard,
   editor: RegistryEditor,
+  lookup: HostLookup = systemLookup,
 ): Promise<CallToolResult | undefined> {
   switch (name) {
     case 'list_proxies':
       return listProxies(switchboard.statuses());
     case 'add_proxy':
-      return await addProxy(args, switchboard, editor);
+      return await addProxy(args, switchboard, editor, lookup);
     case 'remove_proxy':
       return await removeProxy(args, switchboard, editor);
     default:
@@ -117,7 +120,7 @@ function listProxies(statuses: readonly ProxyStatus[]): CallToolResult {
   return { content: [{ type: 'text', text }], structuredContent: { proxies } };
 }
 
-async function addProxy(args: unknown, switchboard: Switchboard, editor: RegistryEditor): Promise<CallToolResult> {
+async function addProxy(args: unknown, switchboard: Switchboard, editor: RegistryEditor, lookup: HostLookup): Promise<CallToolResult> {
   const parsed = addProxyArguments.safeParse(args ?? {});
   if (!parsed.success) return toolError(`add_proxy was not done: ${formatIssues(parsed.error)}`);
   const { name, scope, ...fields } = parsed.data;
@@ -127,6 +130,9 @@ async function addProxy(args: unknown, switchboard: Switchboard, editor: Registr
   } catch (error) {
     return toolError(`add_proxy was not done: ${errorMessage(error)}`);
   }
+  // Refused before anything is saved, asked or connected: the entry comes from the agent.
+  const refusal = agentEntryProblem(entry) ?? (entry.url === undefined ? undefined : await resolvedHostProblem(entry.url, lookup));
+  if (refusal) return toolError(`add_proxy was not done: ${refusal}`);
   try {
     await editor.add(name, entry, scope);
   } catch (error) {
@@ -158,6 +164,10 @@ async function removeProxy(args: unknown, switchboard: Switchboard, editor: Regi
     return toolError(`Proxy "${name}" was not removed: ${errorMessage(error)}`);
   }
   return { content: [{ type: 'text', text: `Proxy "${name}" was removed.` }] };
+}
+
+async function systemLookup(host: string): Promise<readonly string[]> {
+  return (await dnsLookup(host, { all: true, verbatim: true })).map((found) => found.address);
 }
 
 function toolError(text: string): CallToolResult {

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { agentEntryProblem } from '../core/agentPolicy';
 import type { ToExtensionMessage } from '../core/ipc';
 import { describeTarget, type ProxyEntry, transportOf } from '../core/registry';
 import type { SettingsScope } from './config';
@@ -42,6 +43,9 @@ async function decide(request: ChangeRequest, dependencies: AgentChangeDependenc
   }
   if (request.op === 'add') {
     if (!request.entry) return 'the request named no server to add.';
+    // The server refuses these already; checked again here because this is where the user would be asked.
+    const refusal = agentEntryProblem(request.entry);
+    if (refusal) return refusal;
     const scope = scopeFor(request.scope);
     if (typeof scope !== 'string') return scope.error;
     const allowed = await dependencies.askUser(addQuestion(request.name, request.entry, scope, config.current.proxies.has(request.name)));
