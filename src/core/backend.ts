@@ -25,13 +25,15 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { BACKOFF_RESET_AFTER_MS, backoffDelay } from './backoff';
+import { BurstLog } from './burstLog';
 import { DirectCallRelay } from './directCalls';
-import { ProxiedError, proxyError } from './errors';
+import { failureText, ProxiedError, proxyError } from './errors';
 import { type ExpansionContext, expandEntry } from './expand';
 import { acceptEverything, passthroughResult } from './passthrough';
 import type { Logger } from './logger';
 import { type ProxyEntry, type ProxyMount, type TransportKind, transportOf } from './registry';
 import type { ProxyState } from './status';
+import { MAX_LINE_BYTES } from './jsonLines';
 import { ProcessGroupStdioTransport } from './stdioClientTransport';
 import { compileToolFilter } from './toolFilter';
 
@@ -39,6 +41,8 @@ import { compileToolFilter } from './toolFilter';
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Time a backend gets to start and answer `initialize`. */
 const CONNECT_TIMEOUT_MS = 30_000;
+/** How the SDK's protocol layer begins the error it reports for an answer to an id it never sent. */
+const UNKNOWN_ID_ERROR = 'Received a response for an unknown message ID';
 /** Most pages read from one list, so a backend that always returns a cursor cannot loop us forever. */
 const MAX_PAGES = 1_000;
 
@@ -109,6 +113,8 @@ export class Backend {
   private retryTimer: NodeJS.Timeout | undefined;
   /** Each list kind's refresh in progress, so a burst of list_changed costs one fetch at a time. */
   private readonly refreshing = new Map<ListKind, Promise<void>>();
+  /** Protocol trouble (answers to ids never sent, oversized lines) at warn, once per burst. */
+  private readonly trouble: BurstLog;
 
   private currentMount: ProxyMount;
 
@@ -121,6 +127,7 @@ export class Backend {
     this.transport = transportOf(mount.entry);
     this.timeoutMs = mount.entry.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.isToolShown = compileToolFilter(mount.entry.tools);
+    this.trouble = new BurstLog((line) => host.logger.warn(line, name));
   }
 
   get mount(): ProxyMount {
@@ -152,6 +159,7 @@ export class Backend {
     this.starting = undefined;
     this.dropRelay('the proxy was stopped.');
     this.clearLists();
+    this.trouble.dispose();
     this.setState('stopped', undefined);
     await Promise.all(clients.map((client) => client?.close().catch(() => undefined)));
   }
@@ -232,7 +240,7 @@ export class Backend {
       this.client = undefined;
       this.dropRelay('the connection failed.');
       await client?.close().catch(() => undefined);
-      this.fail(error instanceof Error ? error.message : String(error));
+      this.fail(failureText(error));
     }
   }
 
@@ -253,8 +261,9 @@ export class Backend {
   private fail(message: string): void {
     clearTimeout(this.retryTimer);
     const delay = backoffDelay(this.attempt++);
-    this.setState('error', `${message} Retrying in ${Math.round(delay / 1000)} s.`);
-    this.host.logger.warn(`${message} Reconnecting in ${delay} ms.`, this.name);
+    const sentence = /[.!?]$/.test(message) ? message : `${message}.`;
+    this.setState('error', `${sentence} Retrying in ${Math.round(delay / 1000)} s.`);
+    this.host.logger.warn(`${sentence} Reconnecting in ${delay} ms.`, this.name);
     const generation = this.generation;
     this.retryTimer = setTimeout(() => {
       if (generation === this.generation) void this.connect(); // Errors become the state.
@@ -309,6 +318,7 @@ export class Backend {
       {
         onStderrLine: (line) => this.host.logger.info(line, this.name),
         onGarbageLine: (line) => this.host.logger.warn(`printed a non-MCP line on stdout (ignored): ${line.slice(0, 200)}`, this.name),
+        onOversizedLine: () => this.trouble.report('oversized', `sent a line of more than ${MAX_LINE_BYTES} bytes on stdout (the limit); it was dropped.`),
       },
     );
   }
@@ -337,7 +347,11 @@ export class Backend {
       capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
       jsonSchemaValidator: acceptEverything,
     });
-    client.onerror = (error) => this.host.logger.debug(`transport: ${error.message}`, this.name);
+    client.onerror = (error) => {
+      // The SDK reports an answer to a request it never sent here; a backend that does that is broken or hostile.
+      if (error.message.startsWith(UNKNOWN_ID_ERROR)) this.trouble.report('unknown-id', `answered a request the switchboard never sent (ignored): ${error.message.slice(UNKNOWN_ID_ERROR.length + 2, 200)}`);
+      else this.host.logger.debug(`transport: ${error.message}`, this.name);
+    };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.refresh('tools'));
     client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.refresh('resources'));
     client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.refresh('prompts'));

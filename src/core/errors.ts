@@ -1,3 +1,4 @@
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /**
@@ -29,7 +30,20 @@ export function proxyError(proxy: string, error: unknown): ProxiedError {
     }
     return new ProxiedError(error.code, `${proxy}: ${message}`, error.data);
   }
-  return new ProxiedError(ErrorCode.InternalError, `${proxy}: ${error instanceof Error ? error.message : String(error)}`);
+  return new ProxiedError(ErrorCode.InternalError, `${proxy}: ${failureText(error)}`);
+}
+
+/**
+ * The text of what a connection or request failed with. The SDK leaves an
+ * HTTP backend's status code out of its message ("Error POSTing to endpoint:
+ * boom"); it is put back, since "500" or "401" is what tells the user where to look.
+ */
+export function failureText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error instanceof StreamableHTTPError && error.code !== undefined && error.code > 0) {
+    return `${error.message.replace(/^Streamable HTTP error: /, '')} (HTTP ${error.code})`;
+  }
+  return error.message;
 }
 
 /** An error for a request the client got wrong (unknown tool, prompt, resource…). */

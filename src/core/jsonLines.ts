@@ -13,6 +13,8 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 export class LineSplitter {
   private parts: Buffer[] = [];
   private size = 0;
+  /** Set after a line went over the limit: the rest of it, up to its newline, is skipped. */
+  private skipping = false;
 
   constructor(
     private readonly onLine: (line: Buffer) => void,
@@ -24,18 +26,22 @@ export class LineSplitter {
     let newline = chunk.indexOf(10);
     while (newline !== -1) {
       const piece = chunk.subarray(start, newline);
-      if (this.parts.length === 0) {
+      if (this.skipping) {
+        this.skipping = false;
+      } else if (this.size + piece.length > MAX_LINE_BYTES) {
+        this.onOversized(this.size + piece.length);
+      } else if (this.parts.length === 0) {
         this.emit(piece);
       } else {
         this.parts.push(piece);
         this.emit(Buffer.concat(this.parts, this.size + piece.length));
-        this.parts = [];
-        this.size = 0;
       }
+      this.parts = [];
+      this.size = 0;
       start = newline + 1;
       newline = chunk.indexOf(10, start);
     }
-    if (start < chunk.length) this.keep(chunk.subarray(start));
+    if (start < chunk.length && !this.skipping) this.keep(chunk.subarray(start));
   }
 
   private keep(piece: Buffer): void {
@@ -44,6 +50,7 @@ export class LineSplitter {
       this.onOversized(this.size);
       this.parts = [];
       this.size = 0;
+      this.skipping = true;
       return;
     }
     this.parts.push(piece);

@@ -16,6 +16,8 @@ export interface StdioBackendHooks {
   readonly onStderrLine: (line: string) => void;
   /** Each stdout line that is not a JSON-RPC message (skipped, not fatal). */
   readonly onGarbageLine: (line: string) => void;
+  /** A stdout line over the size limit (dropped, not fatal). */
+  readonly onOversizedLine: () => void;
 }
 
 /** How long a backend gets to exit after SIGTERM before its process group is killed. */
@@ -87,7 +89,7 @@ export class ProcessGroupStdioTransport implements Transport {
           if (message) delivery.push(message);
           else this.hooks.onGarbageLine(line);
         },
-        (bytes) => this.onerror?.(new Error(`sent a message of ${bytes} bytes, over the limit; it was dropped`)),
+        () => this.hooks.onOversizedLine(),
       );
       child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
       const stderr = new LineSplitter((line) => this.hooks.onStderrLine(line.toString('utf8')), () => undefined);

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import {
@@ -153,5 +155,42 @@ describe('misbehaving backends', function () {
     assert.equal(processesWith(marker).length, 2);
     await switchboard.stop();
     await eventually('the backends to exit', () => processesWith(marker).length === 0 || undefined, 5_000);
+  });
+  it('warns once per burst, naming the proxy, about answers to requests nobody sent', async () => {
+    switchboard = await startSwitchboard({ m: misbehaving('--stray-answers', '50') });
+    client = await switchboard.connect();
+    await waitForTool(client, 'm_echo');
+    assert.equal(text(await client.callTool({ name: 'm_echo', arguments: { text: 'still fine' } })), 'still fine');
+    const warnings = switchboard.stderr().match(/^\[warn\] m: answered a request the switchboard never sent \(ignored\): .*never-sent-0.*$/gm) ?? [];
+    assert.equal(warnings.length, 1, switchboard.stderr());
+    assert.doesNotMatch(switchboard.stderr(), /never-sent-1\b/, 'the rest of the burst is counted, not logged');
+  });
+
+  it('warns, naming the proxy, about a stdout line over the size limit, and carries on', async () => {
+    switchboard = await startSwitchboard({ m: misbehaving('--oversized-line') });
+    client = await switchboard.connect();
+    await waitForTool(client, 'm_echo', 15_000);
+    await eventually('the oversized-line warning', () => /^\[warn\] m: sent a line of more than 67108864 bytes on stdout \(the limit\); it was dropped\.$/m.test(switchboard.stderr()) || undefined);
+    assert.equal(text(await client.callTool({ name: 'm_echo', arguments: { text: 'after the flood' } })), 'after the flood');
+    assert.doesNotMatch(switchboard.stderr(), /non-MCP line/, 'the rest of the oversized line is skipped, not taken for a line of its own');
+  });
+
+  it("reports an HTTP backend's error status with its code", async () => {
+    const failing = http.createServer((request, response) => {
+      request.resume();
+      response.writeHead(500, { 'content-type': 'text/plain' }).end('boom');
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    try {
+      switchboard = await startSwitchboard({ broken: { url: `http://127.0.0.1:${(failing.address() as AddressInfo).port}/mcp` } });
+      client = await switchboard.connect();
+      const state = await eventually('the proxy to be in error', async () => {
+        const found = await proxy(client, 'broken');
+        return found?.state === 'error' ? found : undefined;
+      });
+      assert.match(state.error ?? '', /^Error POSTing to endpoint: boom \(HTTP 500\)\. Retrying in 1 s\.$/);
+    } finally {
+      await new Promise((resolve) => failing.close(resolve));
+    }
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { LineSplitter, OrderedDelivery, parseJsonRpcLine } from '../../src/core/jsonLines';
+import { LineSplitter, MAX_LINE_BYTES, OrderedDelivery, parseJsonRpcLine } from '../../src/core/jsonLines';
 
 describe('JSON lines', () => {
   it('splits lines across chunks, with and without CR', () => {
@@ -10,6 +10,24 @@ describe('JSON lines', () => {
     splitter.push(Buffer.from(':2}\r\n\n{"c":3}'));
     splitter.push(Buffer.from('\n'));
     assert.deepEqual(lines, ['{"a":1}', '{"b":2}', '{"c":3}']);
+  });
+
+  it('drops a line over the limit wherever its last byte falls, and skips the rest of it', () => {
+    const lines: number[] = [];
+    let oversized = 0;
+    const splitter = new LineSplitter((line) => lines.push(line.length), () => oversized++);
+    const chunk = 64 * 1024;
+    const feed = (length: number) => {
+      const line = Buffer.alloc(length + 1, 0x78);
+      line[length] = 10;
+      for (let start = 0; start < line.length; start += chunk) splitter.push(line.subarray(start, start + chunk));
+    };
+    feed(MAX_LINE_BYTES); // exactly the limit: kept
+    feed(MAX_LINE_BYTES + 1); // one over, the excess in the chunk that ends it
+    feed(MAX_LINE_BYTES + chunk * 3); // far over: dropped once, its tail not taken for a line
+    splitter.push(Buffer.from('{"after":1}\n'));
+    assert.deepEqual(lines, [MAX_LINE_BYTES, 11]);
+    assert.equal(oversized, 2);
   });
 
   it('accepts JSON-RPC messages and rejects anything else', () => {
