@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatBytes, MAX_COMMAND_CHARACTERS, MAX_ENTRY_BYTES } from './limits';
 
 /** Proxy names: what is allowed, said once so every error message agrees. */
 export const PROXY_NAME_RULE = '1–32 characters of letters, digits, "_" and "-"';
@@ -12,9 +13,24 @@ export type TransportKind = (typeof TRANSPORTS)[number];
 /** Where an entry of the registry comes from: VS Code settings scopes, or the CLI's file. */
 export type ProxyScope = 'user' | 'workspace' | 'file';
 
+/**
+ * Names that JavaScript objects give a meaning of their own: an entry called
+ * `__proto__` would be silently dropped by JSON handling on its way to the
+ * file or settings, so these are refused rather than lost.
+ */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Whether a name is one of the few that are refused although they match the pattern. */
+export function isReservedName(name: string): boolean {
+  return RESERVED_NAMES.has(name);
+}
+
 export const proxyNameSchema = z
   .string({ error: `A proxy name is required: ${PROXY_NAME_RULE}.` })
-  .regex(PROXY_NAME_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a valid proxy name: use ${PROXY_NAME_RULE}.` });
+  .regex(PROXY_NAME_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a valid proxy name: use ${PROXY_NAME_RULE}.` })
+  .refine((name) => !isReservedName(name), {
+    error: (issue) => `"${String(issue.input)}" is reserved (so are ${[...RESERVED_NAMES].join(', ')}): choose another proxy name.`,
+  });
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -45,6 +61,19 @@ export const proxyEntrySchema = z
     tools: toolFilterSchema.optional(),
   })
   .superRefine((entry, context) => {
+    const size = Buffer.byteLength(JSON.stringify(entry));
+    if (size > MAX_ENTRY_BYTES) {
+      context.addIssue({ code: 'custom', message: `The entry is ${size} bytes of JSON, over the limit of ${formatBytes(MAX_ENTRY_BYTES)}.` });
+      return;
+    }
+    const commandCharacters = commandLength(entry);
+    if (commandCharacters > MAX_COMMAND_CHARACTERS) {
+      context.addIssue({
+        code: 'custom',
+        message: `The command, its arguments and its environment are ${commandCharacters} characters, over the limit of ${MAX_COMMAND_CHARACTERS.toLocaleString('en-US')} (what every system can start).`,
+      });
+      return;
+    }
     const hasUrl = entry.url !== undefined;
     const hasCommand = entry.command !== undefined;
     if (hasUrl === hasCommand) {
@@ -81,6 +110,14 @@ export const proxyEntrySchema = z
   });
 
 export type ProxyEntry = z.infer<typeof proxyEntrySchema>;
+
+/** Characters of a command line and environment as the system gets them: arguments with a separator, `KEY=VALUE` each. */
+function commandLength(entry: { command?: string | undefined; args?: string[] | undefined; env?: Record<string, string> | undefined }): number {
+  let length = entry.command?.length ?? 0;
+  for (const argument of entry.args ?? []) length += argument.length + 1;
+  for (const [key, value] of Object.entries(entry.env ?? {})) length += key.length + value.length + 2;
+  return length;
+}
 
 /** The registry: proxy entries keyed by name (an object, so VS Code merges scopes entry by entry). */
 export const registrySchema = z.record(proxyNameSchema, proxyEntrySchema);
@@ -136,9 +173,23 @@ function quoteArgument(argument: string): string {
 export function parseProxyEntry(name: string, input: unknown): ProxyEntry {
   const nameResult = proxyNameSchema.safeParse(name);
   if (!nameResult.success) throw new Error(formatIssues(nameResult.error));
+  const reservedKey = protoKeyPath(input, '');
+  if (reservedKey !== undefined) throw new Error(`Proxy "${name}": ${reservedKey}: "__proto__" cannot be used as a key; rename it.`);
   const result = proxyEntrySchema.safeParse(input);
   if (!result.success) throw new Error(`Proxy "${name}": ${formatIssues(result.error)}`);
   return result.data;
+}
+
+/** Where a value holds an own `__proto__` key (which parsing would drop without a word), or undefined. */
+function protoKeyPath(value: unknown, path: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const where = path === '' ? key : `${path}.${key}`;
+    if (key === '__proto__') return where;
+    const found = protoKeyPath(item, where);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Turns zod issues into one readable sentence per problem, with the path where it is. */

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { type ProxyEntry, type Registry, parseProxyEntry } from './registry';
+import { proxyCountProblem } from './limits';
+import { isReservedName, type ProxyEntry, type Registry, parseProxyEntry } from './registry';
 
 /** The file layouts a registry can be read from. Only `switchboard` and `array` are ever written. */
 export type RegistryFormat = 'switchboard' | 'array' | 'vscode' | 'claude';
@@ -28,7 +28,14 @@ export function formatName(format: RegistryFormat): string {
   return FORMAT_NAMES[format];
 }
 
-const objectSchema = z.record(z.string(), z.unknown());
+/**
+ * Whether a parsed JSON value is an object. Checked by hand rather than with
+ * a zod record, which drops a "__proto__" key without a word: such a key must
+ * reach the entry parser, to be refused rather than lost.
+ */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /**
  * Reads a registry from the text of a proxies.json (`{"proxies": {name: entry}}`),
@@ -39,18 +46,26 @@ const objectSchema = z.record(z.string(), z.unknown());
 export function parseRegistryDocument(text: string, source: string): ParsedRegistryDocument {
   let document: unknown;
   try {
-    document = JSON.parse(stripJsonComments(text));
+    // A byte order mark is what some Windows editors start a UTF-8 file with; JSON.parse refuses it.
+    document = JSON.parse(stripJsonComments(text.replace(/^\uFEFF/, '')));
   } catch (error) {
     throw new Error(`${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Fix it; it was not changed.`);
   }
-  const root = objectSchema.safeParse(document);
-  if (!root.success) throw new Error(`${source} must hold a JSON object with "proxies", "servers" or "mcpServers".`);
-  const { proxies, servers, mcpServers } = root.data;
-  if (Array.isArray(proxies)) return readArray(proxies, source);
-  if (proxies !== undefined) return readObject(proxies, source, 'switchboard', (entry) => entry);
-  if (servers !== undefined) return readObject(servers, source, 'vscode', fromForeignEntry);
-  if (mcpServers !== undefined) return readObject(mcpServers, source, 'claude', fromForeignEntry);
-  throw new Error(`${source} has no "proxies", "servers" or "mcpServers" key: nothing to read.`);
+  if (!isRecord(document)) throw new Error(`${source} must hold a JSON object with "proxies", "servers" or "mcpServers".`);
+  const { proxies, servers, mcpServers } = document;
+  const parsed = Array.isArray(proxies)
+    ? readArray(proxies, source)
+    : proxies !== undefined
+      ? readObject(proxies, source, 'switchboard', (entry) => entry)
+      : servers !== undefined
+        ? readObject(servers, source, 'vscode', fromForeignEntry)
+        : mcpServers !== undefined
+          ? readObject(mcpServers, source, 'claude', fromForeignEntry)
+          : undefined;
+  if (!parsed) throw new Error(`${source} has no "proxies", "servers" or "mcpServers" key: nothing to read.`);
+  const tooMany = proxyCountProblem(Object.keys(parsed.registry).length);
+  if (tooMany) throw new Error(`${source} has ${tooMany}: remove some.`);
+  return parsed;
 }
 
 /** Serializes a registry in the switchboard's own format. */
@@ -61,11 +76,10 @@ export function serializeRegistry(registry: Registry): string {
 function readArray(items: unknown[], source: string): ParsedRegistryDocument {
   const registry: Registry = {};
   items.forEach((item, index) => {
-    const parsed = objectSchema.safeParse(item);
-    if (!parsed.success) throw new Error(`${source}: proxies[${index}] must be an object with a "name".`);
-    const { name, ...entry } = parsed.data;
+    if (!isRecord(item)) throw new Error(`${source}: proxies[${index}] must be an object with a "name".`);
+    const { name, ...entry } = item;
     if (typeof name !== 'string') throw new Error(`${source}: proxies[${index}] has no "name".`);
-    if (name in registry) throw new Error(`${source}: the name "${name}" is used twice; names must be unique.`);
+    if (Object.hasOwn(registry, name)) throw new Error(`${source}: the name "${name}" is used twice; names must be unique.`);
     registry[name] = entryOrThrow(name, entry, source);
   });
   return { format: 'array', registry, notes: [] };
@@ -77,22 +91,20 @@ function readObject(
   format: RegistryFormat,
   convert: (entry: Record<string, unknown>) => Record<string, unknown>,
 ): ParsedRegistryDocument {
-  const entries = objectSchema.safeParse(value);
-  if (!entries.success) throw new Error(`${source}: the registry must be an object keyed by proxy name.`);
+  if (!isRecord(value)) throw new Error(`${source}: the registry must be an object keyed by proxy name.`);
   const registry: Registry = {};
   const notes: string[] = [];
-  for (const [key, raw] of Object.entries(entries.data)) {
-    const entry = objectSchema.safeParse(raw);
-    if (!entry.success) throw new Error(`${source}: "${key}" must be an object.`);
+  for (const [key, raw] of Object.entries(value)) {
+    if (!isRecord(raw)) throw new Error(`${source}: "${key}" must be an object.`);
     if (format === 'switchboard') {
-      registry[key] = entryOrThrow(key, entry.data, source);
+      registry[key] = entryOrThrow(key, raw, source);
       continue;
     }
     // Imports: a name other programs accept may not be valid here, so it is adapted rather than refused.
     const name = importedName(key, registry);
     if (name !== key) notes.push(`"${key}" was renamed "${name}" (names are 1–32 letters, digits, "_" or "-").`);
     try {
-      registry[name] = parseProxyEntry(name, convert(entry.data));
+      registry[name] = parseProxyEntry(name, convert(raw));
     } catch (error) {
       notes.push(`"${key}" was skipped: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -120,7 +132,7 @@ function fromForeignEntry(entry: Record<string, unknown>): Record<string, unknow
 function importedName(key: string, taken: Registry): string {
   const base = key.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'server';
   let name = base;
-  for (let number = 2; name in taken; number++) name = `${base.slice(0, 30)}-${number}`;
+  for (let number = 2; Object.hasOwn(taken, name) || isReservedName(name); number++) name = `${base.slice(0, 30)}-${number}`;
   return name;
 }
 

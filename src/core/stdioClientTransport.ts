@@ -135,5 +135,7 @@ function spawnErrorMessage(command: string, cwd: string | undefined, error: Node
       : `Cannot run "${command}": no such command. Check it is installed and on PATH, or give its full path.`;
   }
   if (error.code === 'EACCES') return `Cannot run "${command}": permission denied. Make it executable.`;
+  // Entries are held under the limits; variables expanded into them can still go past what the system starts.
+  if (error.code === 'E2BIG') return `Cannot run "${command}": its arguments and environment, with variables expanded, are too long for the system.`;
   return `Cannot run "${command}": ${error.message}`;
 }

@@ -110,7 +110,7 @@ export class Switchboard implements BackendHost {
       added.push(backend);
     }
     for (const [name, backend] of this.backends) {
-      if (!(name in mounts)) stopping.push(backend);
+      if (!Object.hasOwn(mounts, name)) stopping.push(backend);
     }
     this.backends = next;
     for (const backend of stopping) {

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { agentEntryProblem } from '../core/agentPolicy';
 import type { ToExtensionMessage } from '../core/ipc';
+import { MAX_PROXIES } from '../core/limits';
 import { describeTarget, type ProxyEntry, transportOf } from '../core/registry';
 import type { SettingsScope } from './config';
 import type { SwitchboardContext } from './context';
@@ -46,6 +47,9 @@ async function decide(request: ChangeRequest, dependencies: AgentChangeDependenc
     // The server refuses these already; checked again here because this is where the user would be asked.
     const refusal = agentEntryProblem(request.entry);
     if (refusal) return refusal;
+    if (!config.current.proxies.has(request.name) && config.current.proxies.size >= MAX_PROXIES) {
+      return `${MAX_PROXIES} proxies are configured, the most the switchboard mounts; ask the user to remove some first.`;
+    }
     const scope = scopeFor(request.scope);
     if (typeof scope !== 'string') return scope.error;
     const allowed = await dependencies.askUser(addQuestion(request.name, request.entry, scope, config.current.proxies.has(request.name)));

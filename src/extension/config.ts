@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { MAX_PROXIES } from '../core/limits';
 import { type ProxyEntry, parseProxyEntry } from '../core/registry';
 import { CONFIG_SECTION, ConfigKey } from './constants';
 
@@ -49,7 +50,7 @@ export function readConfig(): Config {
   const workspace = rawProxiesOf('workspace');
   const parse = (name: string, raw: unknown, scope: SettingsScope) => {
     try {
-      proxies.set(name, { name, entry: parseProxyEntry(name, raw), scope, overridesUser: scope === 'workspace' && name in user });
+      proxies.set(name, { name, entry: parseProxyEntry(name, raw), scope, overridesUser: scope === 'workspace' && Object.hasOwn(user, name) });
     } catch (error) {
       // A broken workspace entry still hides the user entry of that name: mounting the user one would surprise.
       proxies.delete(name);
@@ -61,6 +62,11 @@ export function readConfig(): Config {
     const index = invalid.findIndex((problem) => problem.name === name);
     if (index !== -1) invalid.splice(index, 1);
     parse(name, raw, 'workspace');
+  }
+  // Past the limit, the last entries are shown as invalid rather than started.
+  for (const { name, scope } of [...proxies.values()].slice(MAX_PROXIES)) {
+    proxies.delete(name);
+    invalid.push({ name, scope, problem: `More than ${MAX_PROXIES} proxies are configured, the most the switchboard mounts; remove some.` });
   }
   const policy = vscode.workspace.getConfiguration(CONFIG_SECTION).get<string>(ConfigKey.agentCanAddProxies);
   return { proxies, invalid, agentCanAddProxies: policy === 'never' ? 'never' : 'ask' };

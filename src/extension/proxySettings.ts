@@ -65,7 +65,7 @@ export class ProxySettings {
 
 /** The scopes whose settings define a proxy called `name`. */
 export function scopesDefining(name: string): SettingsScope[] {
-  return (['workspace', 'user'] as const).filter((scope) => name in rawProxiesOf(scope));
+  return (['workspace', 'user'] as const).filter((scope) => Object.hasOwn(rawProxiesOf(scope), name));
 }
 
 /** Whether workspace settings can be written: a folder or a workspace file is open. */

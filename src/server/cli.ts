@@ -157,7 +157,7 @@ async function main(argv: readonly string[]): Promise<void> {
   } catch (error) {
     logger.error(`${(error as Error).message} Starting with no proxies; fix the file and it loads by itself.`);
   }
-  file.watch(
+  await file.watch(
     (document) => {
       logger.info(`${file.path} changed; applying it.`);
       apply(document.registry);

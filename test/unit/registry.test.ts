@@ -14,6 +14,24 @@ describe('registry entries', () => {
     assert.throws(() => parseProxyEntry('', { url: 'http://x' }), /not a valid proxy name/);
   });
 
+  it("refuses the names JavaScript objects reserve, and keeps other names that objects inherit", () => {
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      assert.throws(() => parseProxyEntry(name, { url: 'http://x' }), new RegExp(`"${name}" is reserved \\(so are __proto__, constructor, prototype\\): choose another proxy name`));
+    }
+    for (const name of ['toString', 'hasOwnProperty', 'valueOf']) assert.ok(parseProxyEntry(name, { url: 'http://x' }));
+    assert.throws(() => parseProxyEntry('x', JSON.parse('{"command":"a","env":{"__proto__":"b"}}')), /env\.__proto__: "__proto__" cannot be used as a key/);
+  });
+
+  it('refuses an entry over the size limits, saying the limit', () => {
+    assert.throws(() => parseProxyEntry('x', { command: 'node', args: ['x'.repeat(5 * 1024 * 1024)] }), /over the limit of 64 KiB/);
+    assert.throws(
+      () => parseProxyEntry('x', { command: 'node', args: Array.from({ length: 40 }, () => 'y'.repeat(1000)) }),
+      /The command, its arguments and its environment are 40044 characters, over the limit of 32,000 \(what every system can start\)/,
+    );
+    assert.throws(() => parseProxyEntry('x', { command: 'node', env: { BIG: 'z'.repeat(33_000) } }), /over the limit of 32,000/);
+    assert.ok(parseProxyEntry('x', { command: 'node', args: ['y'.repeat(31_000)] }));
+  });
+
   it('needs exactly one of url or command', () => {
     assert.throws(() => parseProxyEntry('x', {}), /Give a "url" \(http:\/\/ or https:\/\/\) or a "command" to run/);
     assert.throws(() => parseProxyEntry('x', { url: 'http://a', command: 'b' }), /either "url" or "command", not both/);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/core/logger';
@@ -53,7 +53,7 @@ describe('the registry file', () => {
     await file.load();
     const changes: string[][] = [];
     const errors: string[] = [];
-    file.watch(
+    await file.watch(
       (document) => changes.push(Object.keys(document.registry)),
       (message) => errors.push(message),
     );
@@ -68,6 +68,78 @@ describe('the registry file', () => {
       file.dispose();
     }
   });
+  it('writes through a symbolic link to the real file, in its own folder, and keeps the link', async () => {
+    const real = join(folder, 'elsewhere', 'real.json');
+    mkdirSync(join(folder, 'elsewhere'));
+    writeFileSync(real, '{"proxies":{}}');
+    const link = join(folder, 'proxies.json');
+    symlinkSync(real, link);
+    await new RegistryFile(link, quiet).update((registry) => ({ ...registry, a: { url: 'http://localhost/a' } }));
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
+    assert.equal(readlinkSync(link), real);
+    assert.match(readFileSync(real, 'utf8'), /"a"/);
+    assert.deepEqual(readdirSync(join(folder, 'elsewhere')), ['real.json'], 'no temporary file left beside the real one');
+  });
+
+  it("keeps the file's mode, and creates new files for their owner only", async () => {
+    for (const mode of [0o600, 0o640, 0o664]) {
+      const path = join(folder, `mode-${mode.toString(8)}.json`);
+      writeFileSync(path, '{"proxies":{}}');
+      chmodSync(path, mode);
+      await new RegistryFile(path, quiet).update((registry) => ({ ...registry, a: { url: 'http://localhost/a' } }));
+      assert.equal(statSync(path).mode & 0o777, mode, `mode ${mode.toString(8)}`);
+    }
+    const created = join(folder, 'new.json');
+    await new RegistryFile(created, quiet).load();
+    assert.equal(statSync(created).mode & 0o777, 0o600);
+  });
+
+  it('refuses to change a file the user made read-only, naming it', async () => {
+    const path = join(folder, 'proxies.json');
+    writeFileSync(path, '{"proxies":{}}');
+    chmodSync(path, 0o444);
+    await assert.rejects(
+      new RegistryFile(path, quiet).update((registry) => ({ ...registry, a: { url: 'http://localhost/a' } })),
+      (error: Error) => error.message === `${path} is read-only (mode 0444), so the switchboard does not change it. Make it writable to save changes there.`,
+    );
+    assert.equal(readFileSync(path, 'utf8'), '{"proxies":{}}');
+    assert.equal(statSync(path).mode & 0o777, 0o444);
+  });
+
+  it('waits a moment for a file that is being written in place before calling it corrupt', async () => {
+    const path = join(folder, 'proxies.json');
+    writeFileSync(path, '{"proxies": {"half"');
+    setTimeout(() => writeFileSync(path, '{"proxies": {"half": {"url": "http://localhost/h"}}}'), 40);
+    const registry = await new RegistryFile(path, quiet).update((current) => ({ ...current, more: { url: 'http://localhost/m' } }));
+    assert.deepEqual(Object.keys(registry), ['half', 'more']);
+  });
+
+  it('says in words when the path is a folder, and when the file is over the size limit', async () => {
+    const path = join(folder, 'proxies.json');
+    mkdirSync(path);
+    await assert.rejects(new RegistryFile(path, quiet).load(), new RegExp(`^Error: ${escape(path)} is a folder, not a file: point --config at a proxies.json, or move the folder away\\.$`));
+    rmSync(path, { recursive: true });
+    writeFileSync(path, `{"proxies":{},"padding":"${'x'.repeat(1024 * 1024)}"}`);
+    await assert.rejects(new RegistryFile(path, quiet).load(), /proxies\.json is 1,048,603 bytes, over the limit of 1 MiB for a registry file; it was not read\.$/);
+  });
+
+  it('reports once, in words, when the watched file is replaced by a folder', async () => {
+    const path = join(folder, 'proxies.json');
+    const file = new RegistryFile(path, quiet);
+    await file.load();
+    const errors: string[] = [];
+    await file.watch(() => undefined, (message) => errors.push(message));
+    try {
+      rmSync(path);
+      mkdirSync(path);
+      writeFileSync(join(path, 'inside'), 'x');
+      await until(() => errors.length >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(errors, [`${path} is a folder, not a file: point --config at a proxies.json, or move the folder away.`]);
+    } finally {
+      file.dispose();
+    }
+  });
 });
 
 async function until(condition: () => boolean): Promise<void> {
@@ -76,4 +148,8 @@ async function until(condition: () => boolean): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -8,6 +8,20 @@ describe('registry file formats', () => {
     assert.deepEqual(document.registry, { a: { url: 'http://x/mcp' } });
   });
 
+  it('refuses a file with an entry called __proto__ rather than lose it, and reads a byte order mark', () => {
+    assert.throws(() => parseRegistryDocument('{"proxies":{"__proto__":{"url":"http://x/mcp"}}}', 'p.json'), /p\.json: "__proto__" is reserved/);
+    assert.throws(() => parseRegistryDocument('{"proxies":[{"name":"__proto__","url":"http://x/mcp"}]}', 'p.json'), /"__proto__" is reserved/);
+    const imported = parseRegistryDocument('{"mcpServers":{"__proto__":{"command":"a"},"constructor":{"command":"b"}}}', 'claude.json');
+    assert.deepEqual(Object.keys(imported.registry), ['__proto__-2', 'constructor-2']);
+    assert.equal(Object.getPrototypeOf(imported.registry), Object.prototype);
+    assert.deepEqual(parseRegistryDocument('\uFEFF{"proxies":{"a":{"url":"http://x/mcp"}}}', 'p.json').registry, { a: { url: 'http://x/mcp' } });
+  });
+
+  it('refuses a registry of more proxies than the limit', () => {
+    const proxies = Object.fromEntries(Array.from({ length: 501 }, (_, index) => [`p${index}`, { url: 'http://localhost/mcp' }]));
+    assert.throws(() => parseRegistryDocument(JSON.stringify({ proxies }), 'p.json'), /^Error: p\.json has 501 proxies, more than the limit of 500: remove some\.$/);
+  });
+
   it("reads the tutorial's array form and refuses duplicate names", () => {
     const document = parseRegistryDocument('{"proxies":[{"name":"a","url":"http://x/mcp"},{"name":"b","command":"node"}]}', 'p.json');
     assert.equal(document.format, 'array');
