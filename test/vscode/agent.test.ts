@@ -69,6 +69,27 @@ describe('The agent extends the switchboard, with the user in charge', function 
     await waitFor('agent-added_echo in vscode.lm.tools', () => lmTool('agent-added_echo'));
   });
 
+  it('add_proxy with ${secret:…} or ${env:…} is refused before any dialog, and settings are unchanged', async () => {
+    answer(true);
+    const userBefore = JSON.stringify(proxiesIn('user'));
+    const workspaceBefore = JSON.stringify(proxiesIn('workspace'));
+    const attempts = [
+      { name: 'leak-secret', url: 'http://127.0.0.1:9/leak/${secret:github}' },
+      { name: 'leak-env', command: NODE, args: [EVERYTHING, 'stdio'], env: { TOKEN: '${env:HOME}' } },
+      { name: 'leak-home', url: 'http://127.0.0.1:9/${userHome}/mcp' },
+    ];
+    for (const input of attempts) {
+      const text = await callTool('add_proxy', input);
+      assert.match(text, /add_proxy was not done: .* contains "\$\{[^}]+\}": \$\{…\} variables can only be written by the user, in settings or the registry file, not by the agent\./);
+    }
+    const metadata = await callTool('add_proxy', { name: 'meta', url: 'http://169.254.169.254/latest/meta-data/' });
+    assert.match(metadata, /The agent may not add http:\/\/169\.254\.169\.254\/latest\/meta-data\/: 169\.254\.169\.254 is a link-local address/);
+    assert.equal(questions.length, 0, 'no dialog was shown');
+    assert.equal(JSON.stringify(proxiesIn('user')), userBefore);
+    assert.equal(JSON.stringify(proxiesIn('workspace')), workspaceBefore);
+    assert.ok(!api.statuses().some((status) => status.name.startsWith('leak') || status.name === 'meta'));
+  });
+
   it('add_proxy with Deny: the agent is told, and nothing is written or mounted', async () => {
     answer(false);
     const text = await callTool('add_proxy', { name: 'denied', url: 'http://127.0.0.1:9/mcp', scope: 'user' });
