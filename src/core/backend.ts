@@ -27,7 +27,7 @@ import { z } from 'zod';
 import { BACKOFF_RESET_AFTER_MS, backoffDelay } from './backoff';
 import { BurstLog } from './burstLog';
 import { DirectCallRelay } from './directCalls';
-import { failureText, ProxiedError, proxyError } from './errors';
+import { CannotStartError, failureText, ProxiedError, proxyError } from './errors';
 import { type ExpansionContext, expandEntry } from './expand';
 import { acceptEverything, passthroughResult } from './passthrough';
 import type { Logger } from './logger';
@@ -41,6 +41,8 @@ import { compileToolFilter } from './toolFilter';
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Time a backend gets to start and answer `initialize`. */
 const CONNECT_TIMEOUT_MS = 30_000;
+/** How often a backend that cannot be started at all is tried again: a program installed meanwhile is found. */
+const CANNOT_START_RETRY_MS = 5 * 60_000;
 /** How the SDK's protocol layer begins the error it reports for an answer to an id it never sent. */
 const UNKNOWN_ID_ERROR = 'Received a response for an unknown message ID';
 /** Most pages read from one list, so a backend that always returns a cursor cannot loop us forever. */
@@ -86,6 +88,7 @@ export interface InFlightCall {
 export class Backend {
   state: ProxyState = 'stopped';
   error: string | undefined;
+  /** When the current state began; retries of a failing backend keep the time its failure began. */
   since = new Date();
   transport: TransportKind;
   capabilities: ServerCapabilities | undefined;
@@ -94,7 +97,7 @@ export class Backend {
   templates: readonly ResourceTemplate[] = [];
   prompts: readonly Prompt[] = [];
   /** Decides whether one of the backend's own tool names is shown, from `tools.include/exclude`. */
-  readonly isToolShown: (toolName: string) => boolean;
+  isToolShown: (toolName: string) => boolean;
   /** Calls from clients in progress, newest last: where reverse requests and logs go. */
   readonly inFlight = new Set<InFlightCall>();
   /** Resource URIs clients subscribed to here; renewed on reconnect. */
@@ -111,6 +114,10 @@ export class Backend {
   private attempt = 0;
   private connectedAt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** When the current run of failed attempts began. */
+  private failingSince: Date | undefined;
+  /** The last failure logged as a warning: the same one again is logged at debug only. */
+  private lastFailure: string | undefined;
   /** Each list kind's refresh in progress, so a burst of list_changed costs one fetch at a time. */
   private readonly refreshing = new Map<ListKind, Promise<void>>();
   /** Protocol trouble (answers to ids never sent, oversized lines) at warn, once per burst. */
@@ -134,9 +141,13 @@ export class Backend {
     return this.currentMount;
   }
 
-  /** The same entry now comes from another scope: nothing reconnects, only what it reports changes. */
-  moveToScope(scope: ProxyMount['scope']): void {
-    this.currentMount = { ...this.currentMount, scope };
+  /**
+   * Takes a mount that reaches the backend the same way (see `sameConnection`):
+   * a new tool filter, prefix or scope applies to the catalog without reconnecting.
+   */
+  adopt(mount: ProxyMount): void {
+    this.currentMount = mount;
+    this.isToolShown = compileToolFilter(mount.entry.tools);
   }
 
   /** Starts connecting (in the background), or records why it will not. */
@@ -212,7 +223,12 @@ export class Backend {
     this.setState('connecting', undefined);
     let client: Client | undefined;
     try {
-      const entry = expandEntry(this.mount.entry, this.host.expansion());
+      let entry: ProxyEntry;
+      try {
+        entry = expandEntry(this.mount.entry, this.host.expansion());
+      } catch (error) {
+        throw new CannotStartError(failureText(error));
+      }
       client = await this.openClient(entry);
       if (generation !== this.generation) {
         await client.close();
@@ -240,7 +256,7 @@ export class Backend {
       this.client = undefined;
       this.dropRelay('the connection failed.');
       await client?.close().catch(() => undefined);
-      this.fail(failureText(error));
+      this.fail(failureText(error), error instanceof CannotStartError);
     }
   }
 
@@ -258,12 +274,18 @@ export class Backend {
     return this.transport === 'stdio' ? 'The process exited.' : 'The connection was closed.';
   }
 
-  private fail(message: string): void {
+  private fail(message: string, cannotStart = false): void {
     clearTimeout(this.retryTimer);
-    const delay = backoffDelay(this.attempt++);
+    const delay = cannotStart ? CANNOT_START_RETRY_MS : backoffDelay(this.attempt++);
     const sentence = /[.!?]$/.test(message) ? message : `${message}.`;
-    this.setState('error', `${sentence} Retrying in ${Math.round(delay / 1000)} s.`);
-    this.host.logger.warn(`${sentence} Reconnecting in ${delay} ms.`, this.name);
+    const retry = cannotStart
+      ? `Trying again every ${CANNOT_START_RETRY_MS / 60_000} minutes, or at once when its entry changes or it is restarted.`
+      : `Retrying in ${Math.round(delay / 1000)} s.`;
+    this.setState('error', `${sentence} ${retry}`);
+    // The same failure again is no news: one warning for a run of them.
+    if (sentence === this.lastFailure) this.host.logger.debug(`${sentence} ${retry}`, this.name);
+    else this.host.logger.warn(`${sentence} ${retry}`, this.name);
+    this.lastFailure = sentence;
     const generation = this.generation;
     this.retryTimer = setTimeout(() => {
       if (generation === this.generation) void this.connect(); // Errors become the state.
@@ -457,9 +479,16 @@ export class Backend {
 
   private setState(state: ProxyState, error: string | undefined): void {
     if (this.state === state && this.error === error) return;
+    const failing = state === 'error' || (state === 'connecting' && this.state === 'error');
+    if (failing) {
+      this.failingSince ??= new Date();
+    } else {
+      this.failingSince = undefined;
+      this.lastFailure = undefined;
+    }
     this.state = state;
     this.error = error;
-    this.since = new Date();
+    this.since = this.failingSince ?? new Date();
     this.host.onDidChangeState(this);
   }
 }

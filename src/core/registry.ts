@@ -207,6 +207,16 @@ export function sameEntry(a: ProxyEntry, b: ProxyEntry): boolean {
   return stableStringify(a) === stableStringify(b);
 }
 
+/**
+ * Whether two entries reach the backend the same way, so a change between
+ * them (the tool filter, the prefix) applies to the catalog without a new connection.
+ */
+export function sameConnection(a: ProxyEntry, b: ProxyEntry): boolean {
+  const { tools: _toolsA, prefix: _prefixA, ...connectionA } = a;
+  const { tools: _toolsB, prefix: _prefixB, ...connectionB } = b;
+  return sameEntry(connectionA, connectionB);
+}
+
 function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   if (value !== null && typeof value === 'object') {

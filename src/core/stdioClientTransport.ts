@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { CannotStartError } from './errors';
 import { LineSplitter, LineWriter, OrderedDelivery, parseJsonRpcLine } from './jsonLines';
 
 export interface StdioBackendParameters {
@@ -70,7 +71,7 @@ export class ProcessGroupStdioTransport implements Transport {
       this.exited = new Promise((done) => child.once('close', () => done()));
       child.once('error', (error: NodeJS.ErrnoException) => {
         const friendly = spawnErrorMessage(command, cwd, error);
-        reject(new Error(friendly));
+        reject(new CannotStartError(friendly));
         this.onerror?.(new Error(friendly));
       });
       child.once('spawn', () => resolve());

@@ -12,7 +12,7 @@ import { Backend, type BackendHost, type ListKind, type ReverseRequest, type Rev
 import { Catalog } from './catalog';
 import type { ExpansionContext } from './expand';
 import type { Logger } from './logger';
-import { type ProxyMount, describeTarget, sameEntry } from './registry';
+import { describeTarget, type ProxyMount, sameConnection, sameEntry } from './registry';
 import type { ProxyStatus } from './status';
 
 /**
@@ -99,8 +99,9 @@ export class Switchboard implements BackendHost {
     const added: Backend[] = [];
     for (const [name, mount] of Object.entries(mounts)) {
       const current = this.backends.get(name);
-      if (current && sameEntry(current.mount.entry, mount.entry) && current.mount.blockedReason === mount.blockedReason) {
-        if (current.mount.scope !== mount.scope) current.moveToScope(mount.scope);
+      if (current && sameConnection(current.mount.entry, mount.entry) && current.mount.blockedReason === mount.blockedReason) {
+        if (!sameEntry(current.mount.entry, mount.entry)) this.logger.info('Its tool filter or prefix changed; applied without reconnecting.', name);
+        current.adopt(mount);
         next.set(name, current);
         continue;
       }
@@ -276,10 +277,11 @@ export class Switchboard implements BackendHost {
   }
 
   onDidChangeState(backend: Backend): void {
-    if (backend.state === 'error') this.logger.warn(`error: ${backend.error ?? 'unknown'}`, backend.name);
-    else this.logger.info(backend.state === 'connected' ? `connected: ${backend.tools.length} tools` : backend.state, backend.name);
+    // A backend logs its own failures (once for a run of the same one).
+    if (backend.state !== 'error') this.logger.info(backend.state === 'connected' ? `connected: ${backend.tools.length} tools` : backend.state, backend.name);
     if (this.backends.get(backend.name) !== backend) return;
-    this.invalidate(['tools', 'resources', 'prompts']);
+    // Only connected backends are in the catalog; one that leaves it clears its lists, which invalidates what it had.
+    if (backend.state === 'connected') this.invalidate(['tools', 'resources', 'prompts']);
     this.fireStatus();
   }
 

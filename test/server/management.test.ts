@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { eventually, everythingStdio, listProxies, type RunningSwitchboard, startSwitchboard, text, waitForTool, writeRegistry } from './harness';
+import { eventually, everythingStdio, listProxies, misbehaving, type RunningSwitchboard, startSwitchboard, text, waitForTool, writeRegistry } from './harness';
 
 
 function savedRegistry(switchboard: RunningSwitchboard): Record<string, unknown> {
@@ -107,6 +107,30 @@ describe('management tools and live mounting', function () {
     const echo = await client.callTool({ name: 'hand_echo', arguments: { message: 'still here' } });
     assert.equal(text(echo), 'Echo: still here');
     assert.equal(readFileSync(switchboard.configPath, 'utf8'), '{"proxies": {"hand": ');
+  });
+
+  it('applies a new tool filter or prefix without reconnecting the backend', async () => {
+    const entry = misbehaving();
+    switchboard = await startSwitchboard({ m: entry });
+    client = await switchboard.connect();
+    await waitForTool(client, 'm_echo');
+    const backendPid = async () => {
+      const read = await client.readResource({ uri: 'fixture://info' });
+      return /\(pid (\d+)\)/.exec(String((read.contents[0] as { text?: string }).text))?.[1];
+    };
+    const pid = await backendPid();
+    assert.ok(pid);
+    let changes = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+    writeRegistry(switchboard.configPath, { m: { ...entry, tools: { exclude: ['echo'] } } });
+    await eventually('m_echo to be filtered out', async () => !(await client.listTools()).tools.some((tool) => tool.name === 'm_echo') || undefined);
+    assert.ok(changes >= 1, 'clients heard list_changed');
+    writeRegistry(switchboard.configPath, { m: { ...entry, tools: { exclude: ['echo'] }, prefix: 'renamed' } });
+    await waitForTool(client, 'renamed_slow');
+    assert.equal(await backendPid(), pid, 'the same backend process serves on');
+    assert.equal((await listProxies(client))[0]?.state, 'connected');
+    assert.doesNotMatch(switchboard.stderr(), /Changed; reconnecting/);
+    assert.match(switchboard.stderr(), /m: Its tool filter or prefix changed; applied without reconnecting\./);
   });
 
   it('gives a later proxy a numbered prefix when names clash, and says so', async () => {

@@ -117,7 +117,7 @@ describe('misbehaving backends', function () {
     client = await switchboard.connect();
     const states = await eventually('all three in error', async () => {
       const list = await listProxies(client);
-      return list.every((item) => item.state === 'error') ? list : undefined;
+      return list.length === 3 && list.every((item) => item.state === 'error') ? list : undefined;
     });
     const byName = Object.fromEntries(states.map((item) => [item.name, item.error ?? '']));
     assert.match(byName.ghost ?? '', /Cannot run "definitely-not-a-command-4711": no such command. Check it is installed and on PATH/);
@@ -125,9 +125,30 @@ describe('misbehaving backends', function () {
     assert.match(byName.nocwd ?? '', /the command or the folder does not exist/);
   });
 
+  it('tries a backend that cannot start at all again only slowly, with one warning', async () => {
+    switchboard = await startSwitchboard({ ghost: { command: 'definitely-not-a-command-4711' } }, ['--log-level', 'debug']);
+    client = await switchboard.connect();
+    const failing = await eventually('the proxy in error', async () => {
+      const found = (await listProxies(client))[0];
+      return found?.state === 'error' ? found : undefined;
+    });
+    assert.match(failing.error ?? '', /no such command\. .* Trying again every 5 minutes, or at once when its entry changes or it is restarted\.$/);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(switchboard.stderr().match(/ghost: connecting/g)?.length, 1, 'no quick retries');
+    assert.equal(switchboard.stderr().match(/^\[warn\] ghost:/gm)?.length, 1, switchboard.stderr());
+  });
+
   it('reconnects a backend that keeps exiting, with growing delays', async () => {
-    switchboard = await startSwitchboard({ flaky: misbehaving('--exit-after-initialize') });
-    await eventually('two reconnect delays in the log', () => (/Reconnecting in 1000 ms[\s\S]*Reconnecting in 2000 ms/.test(switchboard.stderr()) ? true : undefined), 8_000);
+    switchboard = await startSwitchboard({ flaky: misbehaving('--exit-after-initialize') }, ['--log-level', 'debug']);
+    client = await switchboard.connect();
+    const since = async () => ((await client.callTool({ name: 'list_proxies', arguments: {} })).structuredContent as { proxies: { since: string }[] }).proxies[0]?.since;
+    await eventually('the first failure', () => /Retrying in 1 s\./.test(switchboard.stderr()) || undefined, 8_000);
+    const failingSince = await since();
+    await eventually('two reconnect delays in the log', () => (/Retrying in 1 s\.[\s\S]*Retrying in 2 s\./.test(switchboard.stderr()) ? true : undefined), 8_000);
+    assert.equal(await since(), failingSince, '"since" is when the failures began, not the last retry');
+    // The same failure again is no news: one warning, the repeats at debug.
+    assert.equal(switchboard.stderr().match(/^\[warn\] flaky: The process exited\./gm)?.length, 1, switchboard.stderr());
+    assert.match(switchboard.stderr(), /^\[debug\] flaky: The process exited\. Retrying in 2 s\.$/m);
   });
 
   it('falls back to SSE when a URL refuses the Streamable HTTP handshake', async () => {

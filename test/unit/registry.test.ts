@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeTarget, parseProxyEntry, registrySchema, sameEntry, transportOf, urlProblem } from '../../src/core/registry';
+import { describeTarget, parseProxyEntry, registrySchema, sameConnection, sameEntry, transportOf, urlProblem } from '../../src/core/registry';
 
 describe('registry entries', () => {
   it('accepts a URL entry and a command entry', () => {
@@ -63,6 +63,14 @@ describe('registry entries', () => {
   it('describes the target as a shell-like line', () => {
     assert.equal(describeTarget({ command: 'npx', args: ['-y', 'a b'] }), 'npx -y "a b"');
     assert.equal(describeTarget({ url: 'http://h/mcp' }), 'http://h/mcp');
+  });
+
+  it('tells a change of how to reach a backend from a change of what is shown of it', () => {
+    const base = { command: 'node', args: ['a.js'] };
+    assert.ok(sameConnection(base, { ...base, tools: { exclude: ['x'] }, prefix: 'p' }));
+    assert.ok(!sameConnection(base, { ...base, args: ['b.js'] }));
+    assert.ok(!sameConnection(base, { ...base, timeoutMs: 5_000 }));
+    assert.ok(!sameConnection(base, { ...base, enabled: false }));
   });
 
   it('compares entries regardless of key order', () => {
