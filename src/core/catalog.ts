@@ -121,14 +121,21 @@ export class Catalog {
   }
 
   private addResources(backend: Backend): void {
+    const clashes = new Map<Backend, string[]>();
     for (const resource of backend.resources) {
       const owner = this.resourceRoutes.get(resource.uri);
       if (owner) {
-        this.warnings.push(`Resource ${resource.uri} is offered by "${owner.name}" and "${backend.name}"; "${owner.name}" serves it.`);
+        clashes.set(owner, [...(clashes.get(owner) ?? []), resource.uri]);
         continue;
       }
       this.resourceRoutes.set(resource.uri, backend);
       this.resources.push(resource);
+    }
+    // One line per pair of proxies, however many URIs they share.
+    for (const [owner, uris] of clashes) {
+      const shown = uris.length > 3 ? `${uris.slice(0, 3).join(', ')} and ${uris.length - 3} more` : uris.join(', ');
+      const what = uris.length === 1 ? `Resource ${shown} is` : `${uris.length} resources (${shown}) are`;
+      this.warnings.push(`${what} offered by "${owner.name}" and "${backend.name}"; "${owner.name}" serves ${uris.length === 1 ? 'it' : 'them'}.`);
     }
     for (const template of backend.templates) {
       this.templates.push(template);

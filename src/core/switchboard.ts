@@ -69,7 +69,8 @@ export class Switchboard implements BackendHost {
   private listChangedTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private lastLoggingLevel: LoggingLevel | undefined;
   private readonly statusListeners = new Set<() => void>();
-  private loggedWarnings = new Set<string>();
+  /** Catalog warnings already logged: a clash is said once, not again at every reconnect. */
+  private readonly loggedWarnings = new Set<string>();
   private closed = false;
 
   constructor(options: SwitchboardOptions) {
@@ -387,9 +388,11 @@ export class Switchboard implements BackendHost {
   }
 
   private logNewWarnings(warnings: readonly string[]): void {
-    const current = new Set(warnings);
-    for (const warning of current) if (!this.loggedWarnings.has(warning)) this.logger.warn(warning);
-    this.loggedWarnings = current;
+    for (const warning of warnings) {
+      if (this.loggedWarnings.has(warning)) continue;
+      this.loggedWarnings.add(warning);
+      this.logger.warn(warning);
+    }
   }
 }
 

@@ -133,6 +133,20 @@ describe('management tools and live mounting', function () {
     assert.match(switchboard.stderr(), /m: Its tool filter or prefix changed; applied without reconnecting\./);
   });
 
+  it('says once, in one line per pair of proxies, that they offer the same resources, also across reconnects', async () => {
+    switchboard = await startSwitchboard({ a: everythingStdio, b: everythingStdio });
+    client = await switchboard.connect();
+    await waitForTool(client, 'a_echo');
+    await waitForTool(client, 'b_echo');
+    const clash = /\[warn\] \d+ resources \(demo:\/\/\S+, .* and \d+ more\) are offered by "a" and "b"; "a" serves them\./g;
+    await eventually('the clash in the log', () => (switchboard.stderr().match(clash)?.length === 1 ? true : undefined));
+    writeRegistry(switchboard.configPath, { a: everythingStdio, b: { ...everythingStdio, timeoutMs: 30_000 } });
+    await eventually('b to reconnect', () => (switchboard.stderr().match(/b: connected/g)?.length === 2 ? true : undefined));
+    await waitForTool(client, 'b_echo');
+    assert.equal(switchboard.stderr().match(clash)?.length, 1, switchboard.stderr());
+    assert.doesNotMatch(switchboard.stderr(), /\[warn\] Resource /, 'not a line per resource');
+  });
+
   it('gives a later proxy a numbered prefix when names clash, and says so', async () => {
     switchboard = await startSwitchboard({ a: { ...everythingStdio, prefix: 'same' }, b: { ...everythingStdio, prefix: 'same' } });
     client = await switchboard.connect();
