@@ -12,6 +12,8 @@ import {
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
+  type TaskStatusNotification,
+  TaskStatusNotificationSchema,
   ToolListChangedNotificationSchema,
   type Implementation,
   type LoggingLevel,
@@ -36,6 +38,7 @@ import type { ProxyState } from './status';
 import { MAX_LINE_BYTES } from './jsonLines';
 import { ProcessGroupStdioTransport } from './stdioClientTransport';
 import { compileToolFilter } from './toolFilter';
+import { APP_MIME_TYPE, APPS_EXTENSION } from './mcpApps';
 
 /** Default time a backend gets to answer one request. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -70,6 +73,7 @@ export interface BackendHost {
   onDidChangeList(backend: Backend, kind: ListKind): void;
   onLogMessage(backend: Backend, params: LoggingMessageNotification['params']): void;
   onResourceUpdated(backend: Backend, uri: string): void;
+  onTaskStatus(backend: Backend, params: TaskStatusNotification['params']): void;
   onReverseRequest(backend: Backend, request: ReverseRequest, extra: ReverseRequestExtra): Promise<Result>;
 }
 
@@ -114,6 +118,13 @@ export class Backend {
   private attempt = 0;
   private connectedAt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** When start() was first called: the first list of a session waits for this backend until a grace after it. */
+  startedAt: number | undefined;
+  /** Whether the first connection attempt has ended (connected, failed, disabled or stopped). */
+  firstAttemptSettled = false;
+  private settleFirstAttempt: () => void = () => undefined;
+  /** Resolves when the first connection attempt has ended. */
+  readonly firstAttempt = new Promise<void>((resolve) => (this.settleFirstAttempt = resolve));
   /** When the current run of failed attempts began. */
   private failingSince: Date | undefined;
   /** The last failure logged as a warning: the same one again is logged at debug only. */
@@ -152,6 +163,7 @@ export class Backend {
 
   /** Starts connecting (in the background), or records why it will not. */
   start(): void {
+    this.startedAt ??= Date.now();
     if (this.mount.blockedReason !== undefined) {
       this.setState('disabled', this.mount.blockedReason);
     } else if (this.mount.entry.enabled === false) {
@@ -366,7 +378,14 @@ export class Backend {
 
   private newClient(): Client {
     const client = new Client(this.host.clientInfo, {
-      capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
+      // The MCP Apps extension is declared for every client: App servers then offer their UI, and clients that
+      // are no App host do not get the App-only tools listed (see ClientToolView).
+      capabilities: {
+        sampling: {},
+        elicitation: { form: {}, url: {} },
+        roots: { listChanged: true },
+        extensions: { [APPS_EXTENSION]: { mimeTypes: [APP_MIME_TYPE] } },
+      },
       jsonSchemaValidator: acceptEverything,
     });
     client.onerror = (error) => {
@@ -381,6 +400,7 @@ export class Backend {
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) =>
       this.host.onResourceUpdated(this, notification.params.uri),
     );
+    client.setNotificationHandler(TaskStatusNotificationSchema, (notification) => this.host.onTaskStatus(this, notification.params));
     const reverse = (request: ReverseRequest, extra: ReverseRequestExtra) => this.host.onReverseRequest(this, request, extra);
     client.setRequestHandler(CreateMessageRequestSchema, reverse);
     client.setRequestHandler(ElicitRequestSchema, reverse);
@@ -489,6 +509,10 @@ export class Backend {
     this.state = state;
     this.error = error;
     this.since = this.failingSince ?? new Date();
+    if (state !== 'connecting' && !this.firstAttemptSettled) {
+      this.firstAttemptSettled = true;
+      this.settleFirstAttempt();
+    }
     this.host.onDidChangeState(this);
   }
 }

@@ -1,6 +1,7 @@
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
-import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend } from './backend';
+import { APPS_EXTENSION, isAppOnly } from './mcpApps';
 import { frontName, prefixCandidates, uniqueWithin } from './naming';
 
 /** Where a front name leads: the backend and the name it knows the thing by. */
@@ -21,6 +22,23 @@ export interface PrefixAssignment {
   readonly note?: string;
 }
 
+/**
+ * What a client can use, from the capabilities it declared: a task-required
+ * tool needs a client that declared `tasks`; an App-only tool (`_meta.ui.visibility`
+ * without "model") needs a host that renders MCP Apps (the
+ * `io.modelcontextprotocol/ui` extension), which keeps it from the model itself.
+ * A tool a client cannot call is not listed to it.
+ */
+export interface ClientToolView {
+  readonly tasks: boolean;
+  readonly apps: boolean;
+}
+
+/** What a client can call, from the capabilities it declared at initialize. */
+export function clientToolView(capabilities: ClientCapabilities | undefined): ClientToolView {
+  return { tasks: capabilities?.tasks !== undefined, apps: capabilities?.extensions?.[APPS_EXTENSION] !== undefined };
+}
+
 /** Most numbered prefixes tried before a proxy is left out: only reachable with absurd registries. */
 const MAX_PREFIX_TRIES = 1_000;
 
@@ -35,6 +53,8 @@ export class Catalog {
   readonly resources: Resource[] = [];
   readonly templates: ResourceTemplate[] = [];
   readonly toolRoutes = new Map<string, Route>();
+  /** Shown tools by the name their backend gives them, for calls by that name (an MCP App's page makes them). */
+  readonly toolsByOwnName = new Map<string, Route[]>();
   readonly promptRoutes = new Map<string, Route>();
   readonly prefixes = new Map<string, PrefixAssignment>();
   /** Backends' front names for their tools, by backend name then backend tool name. */
@@ -44,7 +64,8 @@ export class Catalog {
   readonly warnings: string[] = [];
 
   private readonly resourceRoutes = new Map<string, Backend>();
-  private toolsJson: Buffer | undefined;
+  /** The tools/list answer for each client view, as UTF-8 JSON. */
+  private readonly toolsJson = new Map<string, Buffer>();
   private readonly templateRoutes: TemplateRoute[] = [];
 
   /**
@@ -61,13 +82,25 @@ export class Catalog {
     }
   }
 
+  /** The tools a client with this view can call. */
+  toolsFor(view: ClientToolView): Tool[] {
+    if (view.tasks && view.apps) return this.tools;
+    return this.tools.filter((tool) => (view.tasks || !isTaskRequired(tool)) && (view.apps || !isAppOnly(tool)));
+  }
+
   /**
-   * The tools/list result as UTF-8 JSON, made once per catalog: thousands of
-   * tools are not serialized, nor their text encoded, per request.
+   * The tools/list result for a client view as UTF-8 JSON, made once per
+   * catalog and view: thousands of tools are not serialized, nor their text
+   * encoded, per request.
    */
-  get toolsListJson(): Buffer {
-    this.toolsJson ??= Buffer.from(JSON.stringify({ tools: this.tools }));
-    return this.toolsJson;
+  toolsListJsonFor(view: ClientToolView): Buffer {
+    const key = `${view.tasks}/${view.apps}`;
+    let json = this.toolsJson.get(key);
+    if (!json) {
+      json = Buffer.from(JSON.stringify({ tools: this.toolsFor(view) }));
+      this.toolsJson.set(key, json);
+    }
+    return json;
   }
 
   /** The backend that serves a resource URI: the one that listed it, else one whose template matches. */
@@ -108,7 +141,9 @@ export class Catalog {
         const name = toolNames.get(tool.name) ?? tool.name;
         takenTools.add(name);
         this.tools.push({ ...tool, name });
-        this.toolRoutes.set(name, { backend, name: tool.name });
+        const route = { backend, name: tool.name };
+        this.toolRoutes.set(name, route);
+        this.toolsByOwnName.set(tool.name, [...(this.toolsByOwnName.get(tool.name) ?? []), route]);
       }
       for (const prompt of backend.prompts) {
         const name = promptNames.get(prompt.name) ?? prompt.name;
@@ -158,4 +193,8 @@ function frontNames(prefix: string, items: readonly { name: string }[]): Map<str
     names.set(item.name, name);
   }
   return names;
+}
+
+function isTaskRequired(tool: Tool): boolean {
+  return (tool.execution as { taskSupport?: unknown } | undefined)?.taskSupport === 'required';
 }

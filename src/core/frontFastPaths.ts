@@ -1,5 +1,6 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend, InFlightCall } from './backend';
+import { clientToolView } from './catalog';
 import type { FrontTransport } from './jsonLines';
 import { passthroughResult } from './passthrough';
 import type { FrontSession, Switchboard } from './switchboard';
@@ -19,7 +20,11 @@ export function installFastPaths(switchboard: Switchboard, session: FrontSession
   transport.onmessage = (message, extra) => {
     const { id, method, params } = message as IncomingMessage;
     if (method === 'tools/list' && id !== undefined && params?.cursor === undefined) {
-      transport.sendSerializedAnswer(id, switchboard.catalog.toolsListJson).catch(() => undefined); // A client that left needs no answer.
+      // A client that left needs no answer.
+      const answer = () => transport.sendSerializedAnswer(id, switchboard.catalog.toolsListJsonFor(clientToolView(session.server.getClientCapabilities()))).catch(() => undefined);
+      const ready = switchboard.firstListReady(session, 'tools');
+      if (ready) void ready.then(answer);
+      else void answer();
       return;
     }
     if (method === 'tools/call' && id !== undefined && params && params.task === undefined) {

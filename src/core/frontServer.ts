@@ -2,6 +2,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   type ClientRequest,
+  type Icon,
   LoggingLevelSchema,
   RootsListChangedNotificationSchema,
   type Result,
@@ -11,11 +12,13 @@ import {
 import { z } from 'zod';
 import type { Backend, InFlightCall, ReverseRequest } from './backend';
 import { invalidParams } from './errors';
+import { type TaskRoute, withRelatedTask, withTaskId } from './tasks';
 import { callManagementTool, type RegistryEditor } from './managementTools';
 import { installFastPaths } from './frontFastPaths';
 import type { FrontTransport } from './jsonLines';
 import { acceptEverything, passthroughResult } from './passthrough';
-import type { FrontSession, Switchboard } from './switchboard';
+import { clientToolView, type Route } from './catalog';
+import type { FrontListKind, FrontSession, Switchboard } from './switchboard';
 
 /** The server name clients see: short, because VS Code prefixes tools with `mcp_<name>_` and cuts at 64. */
 export const SERVER_NAME = 'switchboard';
@@ -29,8 +32,9 @@ type Handler = (params: Params, extra: Extra) => Promise<Result>;
  * Everything the front forwards is advertised: proxies join and leave while
  * clients stay connected, so a capability missing at `initialize` would hide
  * what a proxy added later brings. Requests for what no proxy offers get
- * empty lists or a clear error. Experimental features such as tasks are not
- * forwarded, so they are not advertised.
+ * empty lists or a clear error. Tasks too: a task-augmented call to a tool
+ * whose backend does not do tasks is run as a plain call, as the spec has a
+ * receiver without the capability do.
  */
 const FRONT_CAPABILITIES = {
   tools: { listChanged: true },
@@ -38,11 +42,19 @@ const FRONT_CAPABILITIES = {
   prompts: { listChanged: true },
   completions: {},
   logging: {},
+  tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
 };
+
+/** tasks/result waits for the task to end; it is not held to a backend's request timeout, only to this. */
+const TASK_RESULT_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+/** Most pages of a backend's tasks/list followed for one front list. */
+const MAX_TASK_PAGES = 100;
 
 export interface FrontSessionOptions {
   readonly id: string;
   readonly version: string;
+  /** The switchboard's title and icons, for clients that show them. */
+  readonly identity?: { readonly title: string; readonly icons: Icon[] };
   readonly editor: RegistryEditor;
 }
 
@@ -52,12 +64,12 @@ export interface FrontSessionOptions {
  */
 export function createFrontSession(switchboard: Switchboard, options: FrontSessionOptions): FrontSession {
   const server = new Server(
-    { name: SERVER_NAME, version: options.version },
+    { name: SERVER_NAME, version: options.version, ...options.identity },
     { capabilities: FRONT_CAPABILITIES, jsonSchemaValidator: acceptEverything },
   );
-  const session: FrontSession = { id: options.id, server, logLevel: undefined, subscriptions: new Set() };
+  const session: FrontSession = { id: options.id, server, logLevel: undefined, subscriptions: new Set(), listed: new Set() };
 
-  const forward = async (backend: Backend, method: string, params: Params, extra: Extra): Promise<Result> => {
+  const forward = async (backend: Backend, method: string, params: Params, extra: Extra, timeout?: number): Promise<Result> => {
     // Notifications for this call (progress, logs) must reach the client before its answer does.
     const notifications: Promise<unknown>[] = [];
     const notify = (notification: ServerNotification) => void notifications.push(extra.sendNotification(notification).catch(() => undefined));
@@ -71,6 +83,7 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
       const progressToken = extra._meta?.progressToken;
       const result = await backend.request(method, params, {
         signal: extra.signal,
+        ...(timeout !== undefined && { timeout }),
         ...(progressToken !== undefined && {
           onprogress: (progress) => notify({ method: 'notifications/progress', params: { ...progress, progressToken } }),
         }),
@@ -82,19 +95,82 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
     }
   };
 
-  handle(server, 'tools/list', async (params) => listPage(params, { tools: switchboard.catalog.tools }));
+  const list = async (kind: FrontListKind, params: Params, page: () => Result): Promise<Result> => {
+    await switchboard.firstListReady(session, kind);
+    return listPage(params, page());
+  };
+
+  handle(server, 'tools/list', (params) => list('tools', params, () => ({ tools: switchboard.catalog.toolsFor(clientToolView(server.getClientCapabilities())) })));
   handle(server, 'tools/call', async (params, extra) => {
     const name = requireString(params, 'name');
     const route = switchboard.catalog.toolRoutes.get(name);
-    if (route) return await forward(route.backend, 'tools/call', { ...params, name: route.name }, extra);
+    const routed = async (to: Route) =>
+      params.task !== undefined ? await callAsTask(to, params, extra) : await forward(to.backend, 'tools/call', { ...params, name: to.name }, extra);
+    if (route) return await routed(route);
     const own = await callManagementTool(name, params.arguments, switchboard, options.editor);
     if (own) return own;
+    // Front names and the switchboard's own tools first: a backend's own name never hides them.
+    const byOwnName = ownNameRoute(switchboard, name);
+    if (byOwnName) return await routed(byOwnName);
     const down = switchboard.unavailableOwner(name);
     if (down) throw down.unavailableError();
     throw invalidParams(`Unknown tool "${name}": no mounted proxy offers it. Call list_proxies to see what is mounted.`);
   });
 
-  handle(server, 'prompts/list', async (params) => listPage(params, { prompts: switchboard.catalog.prompts }));
+  /**
+   * A task-augmented call: the backend's task gets a front id of this session's own.
+   * To a tool that does not do tasks (its backend has no tasks, or the tool's
+   * `execution.taskSupport` is "forbidden", the default) it is a plain call.
+   */
+  const callAsTask = async (route: Route, params: Params, extra: Extra): Promise<Result> => {
+    const { task, ...plain } = params;
+    const support = (route.backend.tools.find((tool) => tool.name === route.name)?.execution as { taskSupport?: unknown } | undefined)?.taskSupport;
+    const backendDoesTasks = route.backend.capabilities?.tasks?.requests?.tools?.call !== undefined;
+    if (!backendDoesTasks || (support !== 'optional' && support !== 'required')) {
+      return await forward(route.backend, 'tools/call', { ...plain, name: route.name }, extra);
+    }
+    const result = await forward(route.backend, 'tools/call', { ...plain, task, name: route.name }, extra);
+    const created = (result as { task?: { taskId?: unknown } }).task;
+    if (typeof created?.taskId !== 'string') return result; // It answered at once, as a receiver may.
+    return { ...result, task: withTaskId(created, switchboard.tasks.add(session.id, route.backend, created.taskId)) };
+  };
+  const taskOf = (params: Params): TaskRoute => {
+    const route = switchboard.tasks.forSession(session.id, requireString(params, 'taskId'));
+    if (!route) throw invalidParams(`Task not found: ${String(params.taskId)}.`);
+    return route;
+  };
+  const onTask = (method: string, timeout?: number) => async (params: Params, extra: Extra) => {
+    const route = taskOf(params);
+    const result = await forward(route.backend, method, { ...params, taskId: route.backendId }, extra, timeout);
+    const meta = withRelatedTask(result._meta, (id) => (id === route.backendId ? route.frontId : undefined));
+    const renamed = meta === result._meta ? result : { ...result, _meta: meta };
+    // tasks/get and tasks/cancel answer with the task itself; tasks/result with the call's result.
+    return method === 'tasks/result' ? renamed : withTaskId(renamed, route.frontId);
+  };
+  handle(server, 'tasks/get', onTask('tasks/get'));
+  handle(server, 'tasks/cancel', onTask('tasks/cancel'));
+  handle(server, 'tasks/result', onTask('tasks/result', TASK_RESULT_TIMEOUT_MS));
+  handle(server, 'tasks/list', async (params, extra) => {
+    const mine = switchboard.tasks.ofSession(session.id);
+    const tasks: unknown[] = [];
+    for (const backend of new Set(mine.map((route) => route.backend))) {
+      const frontIds = new Map(mine.filter((route) => route.backend === backend).map((route) => [route.backendId, route.frontId]));
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_TASK_PAGES; page++) {
+        const listed = (await forward(backend, 'tasks/list', cursor === undefined ? {} : { cursor }, extra)) as { tasks?: { taskId?: unknown }[]; nextCursor?: string };
+        for (const task of listed.tasks ?? []) {
+          // A backend lists its tasks for every client of its connection: only this session's are shown.
+          const frontId = typeof task.taskId === 'string' ? frontIds.get(task.taskId as string) : undefined;
+          if (frontId !== undefined) tasks.push(withTaskId(task, frontId));
+        }
+        cursor = listed.nextCursor;
+        if (cursor === undefined) break;
+      }
+    }
+    return listPage(params, { tasks });
+  });
+
+  handle(server, 'prompts/list', (params) => list('prompts', params, () => ({ prompts: switchboard.catalog.prompts })));
   handle(server, 'prompts/get', async (params, extra) => {
     const name = requireString(params, 'name');
     const route = switchboard.catalog.promptRoutes.get(name);
@@ -102,8 +178,8 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
     return await forward(route.backend, 'prompts/get', { ...params, name: route.name }, extra);
   });
 
-  handle(server, 'resources/list', async (params) => listPage(params, { resources: switchboard.catalog.resources }));
-  handle(server, 'resources/templates/list', async (params) => listPage(params, { resourceTemplates: switchboard.catalog.templates }));
+  handle(server, 'resources/list', (params) => list('resources', params, () => ({ resources: switchboard.catalog.resources })));
+  handle(server, 'resources/templates/list', (params) => list('templates', params, () => ({ resourceTemplates: switchboard.catalog.templates })));
   handle(server, 'resources/read', async (params, extra) => {
     const uri = requireString(params, 'uri');
     return await forward(resourceBackend(switchboard, uri), 'resources/read', params, extra);
@@ -162,6 +238,20 @@ function handle(server: Server, method: ClientRequest['method'], handler: Handle
     handler: (request: { params?: Params }, extra: Extra) => Promise<Result>,
   ) => void;
   register.call(server, schema, (request, extra) => handler(request.params ?? {}, extra));
+}
+
+/**
+ * A tool called by its backend's own name rather than its front name: an MCP
+ * App's page does that, and its host relays the call here. It is routed when
+ * exactly one proxy has a shown tool of that name; several get an error that
+ * names them.
+ */
+function ownNameRoute(switchboard: Switchboard, name: string): Route | undefined {
+  const candidates = switchboard.catalog.toolsByOwnName.get(name);
+  if (!candidates || candidates.length === 0) return undefined;
+  if (candidates.length === 1) return candidates[0];
+  const names = candidates.map((route) => `${switchboard.catalog.toolFrontNames.get(route.backend.name)?.get(name) ?? name} (${route.backend.name})`);
+  throw invalidParams(`Tool "${name}" is offered by several proxies: ${names.join(', ')}. Call it by one of those names.`);
 }
 
 /** Lists come in one page: the catalog is in memory, and no cursor we hand out ever needs resuming. */

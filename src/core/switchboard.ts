@@ -6,14 +6,17 @@ import {
   type LoggingLevel,
   type LoggingMessageNotification,
   type Result,
+  type TaskStatusNotification,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { Backend, type BackendHost, type ListKind, type ReverseRequest, type ReverseRequestExtra } from './backend';
 import { Catalog } from './catalog';
 import type { ExpansionContext } from './expand';
 import type { Logger } from './logger';
+import { passthroughResult } from './passthrough';
 import { describeTarget, type ProxyMount, sameConnection, sameEntry } from './registry';
 import type { ProxyStatus } from './status';
+import { RELATED_TASK, TaskTable, withRelatedTask } from './tasks';
 
 /**
  * After telling clients that lists changed, further changes are gathered this
@@ -22,6 +25,9 @@ import type { ProxyStatus } from './status';
  */
 const LIST_CHANGED_QUIET_MS = 20;
 
+/** The lists a client can ask for; the first of each in a session waits for proxies still connecting. */
+export type FrontListKind = 'tools' | 'resources' | 'templates' | 'prompts';
+
 /** One connected client of the front, whatever its transport. */
 export interface FrontSession {
   readonly id: string;
@@ -29,7 +35,13 @@ export interface FrontSession {
   /** The level the client asked for with logging/setLevel; messages below it are not sent. */
   logLevel: LoggingLevel | undefined;
   readonly subscriptions: Set<string>;
+  /** The kinds of list this client has asked for at least once. */
+  readonly listed: Set<FrontListKind>;
 }
+
+/** How long the first list of a session waits, at most, for proxies making their first connection. */
+export const DEFAULT_FIRST_LIST_GRACE_MS = 2_000;
+export const MAX_FIRST_LIST_GRACE_MS = 2_000;
 
 export interface SwitchboardOptions {
   readonly logger: Logger;
@@ -38,6 +50,8 @@ export interface SwitchboardOptions {
   readonly expansion: () => ExpansionContext;
   /** The switchboard's own tools, listed before every proxy's. */
   readonly ownTools: readonly Tool[];
+  /** How long a session's first list waits for proxies still making their first connection (default 2 s). */
+  readonly firstListGraceMs?: number;
 }
 
 const LOGGING_SEVERITY: Record<LoggingLevel, number> = {
@@ -69,14 +83,22 @@ export class Switchboard implements BackendHost {
   private listChangedTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private lastLoggingLevel: LoggingLevel | undefined;
   private readonly statusListeners = new Set<() => void>();
+  /** The tasks clients made through the switchboard, and where each runs. */
+  readonly tasks = new TaskTable();
   /** Catalog warnings already logged: a clash is said once, not again at every reconnect. */
   private readonly loggedWarnings = new Set<string>();
   private closed = false;
+  private readonly createdAt = Date.now();
+  private readonly firstListGraceMs: number;
+  private registryApplied = false;
+  private settleFirstRegistry: () => void = () => undefined;
+  private readonly firstRegistry = new Promise<void>((resolve) => (this.settleFirstRegistry = resolve));
 
   constructor(options: SwitchboardOptions) {
     this.options = options;
     this.logger = options.logger;
     this.clientInfo = options.clientInfo;
+    this.firstListGraceMs = Math.min(Math.max(options.firstListGraceMs ?? DEFAULT_FIRST_LIST_GRACE_MS, 0), MAX_FIRST_LIST_GRACE_MS);
   }
 
   /** The current front view; rebuilt only after something changed. */
@@ -95,6 +117,8 @@ export class Switchboard implements BackendHost {
    */
   applyRegistry(mounts: Readonly<Record<string, ProxyMount>>): void {
     if (this.closed) return;
+    this.registryApplied = true;
+    this.settleFirstRegistry();
     const next = new Map<string, Backend>();
     const stopping: Backend[] = [];
     const added: Backend[] = [];
@@ -116,6 +140,7 @@ export class Switchboard implements BackendHost {
     }
     this.backends = next;
     for (const backend of stopping) {
+      this.tasks.dropBackend(backend);
       this.logger.info(next.has(backend.name) ? 'Changed; reconnecting.' : 'Removed.', backend.name);
       void backend.stop(); // Ending a process takes a moment; nothing waits on it.
     }
@@ -222,11 +247,36 @@ export class Switchboard implements BackendHost {
     });
   }
 
+  /**
+   * Resolves when a session may answer its first list of this kind: once every
+   * proxy has ended its first connection attempt, or has had the grace since it
+   * was mounted. Clients that list once, right after connecting, then see every
+   * proxy that comes up in time; a hanging one delays only that first list, by
+   * at most the grace. Returns undefined (nothing to wait for) in every other case.
+   */
+  firstListReady(session: FrontSession, kind: FrontListKind): Promise<void> | undefined {
+    if (session.listed.has(kind)) return undefined;
+    session.listed.add(kind);
+    const deadline = (from: number) => Math.max(0, from + this.firstListGraceMs - Date.now());
+    const pending = [...this.backends.values()].filter((backend) => !backend.firstAttemptSettled);
+    if (this.registryApplied && pending.length === 0) return undefined;
+    const waitForBackends = () =>
+      Promise.all(
+        [...this.backends.values()]
+          .filter((backend) => !backend.firstAttemptSettled)
+          .map((backend) => within(backend.firstAttempt, deadline(backend.startedAt ?? Date.now()))),
+      );
+    return within(this.firstRegistry, deadline(this.createdAt))
+      .then(waitForBackends)
+      .then(() => undefined);
+  }
+
   /** Registers a client session; the returned function detaches it (e.g. when the client goes away). */
   attachSession(session: FrontSession): () => void {
     this.sessions.set(session.id, session);
     return () => {
       this.sessions.delete(session.id);
+      this.tasks.dropSession(session.id);
       for (const uri of session.subscriptions) void this.unsubscribe(session, uri).catch(() => undefined);
     };
   }
@@ -315,11 +365,21 @@ export class Switchboard implements BackendHost {
     this.logger.debug(`resource updated: ${uri}`, backend.name);
   }
 
+  onTaskStatus(backend: Backend, params: TaskStatusNotification['params']): void {
+    const route = this.tasks.fromBackend(backend, params.taskId);
+    const session = route && this.sessions.get(route.sessionId);
+    if (!route || !session) return; // A task of no client of ours (or of one that left): nobody to tell.
+    void session.server.notification({ method: 'notifications/tasks/status', params: { ...params, taskId: route.frontId } }).catch(() => undefined);
+  }
+
   /**
    * Routes a backend's request for the client (sampling, elicitation, roots) to the
    * client whose call is running on that backend, so answers never cross clients.
+   * A request that names the task it is for goes to the client of that task.
    */
   async onReverseRequest(backend: Backend, request: ReverseRequest, extra: ReverseRequestExtra): Promise<Result> {
+    const forTask = this.taskOfReverseRequest(backend, request);
+    if (forTask) return await forTask(extra.signal);
     const call = newest(backend.inFlight);
     // A request on a shared connection does not say which call it is for. With calls from one client in
     // flight it can only be that client's; with several, asking the wrong one would leak one user's
@@ -345,6 +405,26 @@ export class Switchboard implements BackendHost {
     }
     if (call) return await call.sendRequest(request, extra.signal);
     return await session.server.listRoots(undefined, { signal: extra.signal });
+  }
+
+  /** Sends a reverse request that names a client's task to that client, with the task id it knows; undefined for any other. */
+  private taskOfReverseRequest(backend: Backend, request: ReverseRequest): ((signal: AbortSignal) => Promise<Result>) | undefined {
+    const params = request.params as { _meta?: Record<string, unknown> } | undefined;
+    const related = params?._meta?.[RELATED_TASK] as { taskId?: unknown } | undefined;
+    const route = typeof related?.taskId === 'string' ? this.tasks.fromBackend(backend, related.taskId) : undefined;
+    const session = route && this.sessions.get(route.sessionId);
+    if (!route || !session) return undefined;
+    const capability = request.method === 'sampling/createMessage' ? 'sampling' : request.method === 'elicitation/create' ? 'elicitation' : 'roots';
+    if (!session.server.getClientCapabilities()?.[capability]) {
+      throw new McpError(ErrorCode.MethodNotFound, `The client connected to the switchboard does not support ${capability}.`);
+    }
+    const renamed = {
+      ...request,
+      params: { ...params, _meta: withRelatedTask(params?._meta, (id) => (id === route.backendId ? route.frontId : undefined)) },
+    } as ReverseRequest;
+    // On the stream of that client's call to the task (tasks/result), when there is one: an HTTP client reads it there.
+    const call = [...backend.inFlight].reverse().find((inFlight) => inFlight.sessionId === session.id);
+    return (signal) => (call ? call.sendRequest(renamed, signal) : session.server.request(renamed, passthroughResult, { signal }));
   }
 
   private newestSessionWithRoots(): FrontSession | undefined {
@@ -394,6 +474,16 @@ export class Switchboard implements BackendHost {
       this.logger.warn(warning);
     }
   }
+}
+
+/** Resolves when `promise` does or after `ms`, whichever is first. */
+function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([promise.then(() => undefined), elapsed]).finally(() => clearTimeout(timer));
 }
 
 function newest<T>(set: ReadonlySet<T>): T | undefined {

@@ -14,6 +14,7 @@ import { formatIssues } from '../core/registry';
 import { Switchboard } from '../core/switchboard';
 import { startHttpFront } from './httpFront';
 import { IpcRegistryEditor } from './ipcRegistryEditor';
+import { serverIdentity } from './serverIdentity';
 
 /** State messages are gathered for this long, so a burst of changes is one message. */
 const STATE_DEBOUNCE_MS = 50;
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     ownTools: MANAGEMENT_TOOLS,
   });
   const editor = new IpcRegistryEditor(send);
+  const identity = serverIdentity();
 
   let stateTimer: NodeJS.Timeout | undefined;
   switchboard.onDidChangeStatus(() => {
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
       port: 0,
       token,
       logger,
-      openSession: async (transport) => void (await connectFrontSession(switchboard, transport, { id: transport.sessionId, version, editor })),
+      openSession: async (transport) => void (await connectFrontSession(switchboard, transport, { id: transport.sessionId, version, identity, editor })),
     });
     send({ type: 'ready', url: front.url });
   };

@@ -7,9 +7,10 @@ import { connectFrontSession } from '../core/frontServer';
 import { createLogger, formatRecord, LOG_LEVELS, type LogLevel } from '../core/logger';
 import { MANAGEMENT_TOOLS } from '../core/managementTools';
 import { RegistryFile } from '../core/registryFile';
-import { Switchboard } from '../core/switchboard';
+import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS, Switchboard } from '../core/switchboard';
 import { FileRegistryEditor, fileMounts } from './fileRegistryEditor';
 import { startHttpFront } from './httpFront';
+import { serverIdentity } from './serverIdentity';
 import { StdioFrontTransport } from './stdioFront';
 
 const USAGE = `Usage: mcp-switchboard [options]
@@ -25,6 +26,8 @@ Options:
   --token TOKEN             HTTP bearer token (default: a random one, printed)
   --no-auth                 serve HTTP without a token (only on loopback)
   --allow-agent-commands    let the add_proxy tool register command (stdio) proxies
+  --first-list-grace MS     how long a client's first list waits for proxies still
+                            connecting (0 to ${MAX_FIRST_LIST_GRACE_MS}, default ${DEFAULT_FIRST_LIST_GRACE_MS})
   --log-level LEVEL         debug, info, warn or error (default info)
   --version                 print the version
   --help                    print this help
@@ -41,6 +44,7 @@ interface CliOptions {
   readonly token: string | undefined;
   readonly allowAgentCommands: boolean;
   readonly logLevel: LogLevel;
+  readonly firstListGraceMs: number;
 }
 
 class UsageError extends Error {}
@@ -60,6 +64,7 @@ function parseCliArguments(argv: readonly string[]): CliOptions | 'help' | 'vers
         token: { type: 'string' },
         'no-auth': { type: 'boolean' },
         'allow-agent-commands': { type: 'boolean' },
+        'first-list-grace': { type: 'string' },
         'log-level': { type: 'string' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -73,6 +78,10 @@ function parseCliArguments(argv: readonly string[]): CliOptions | 'help' | 'vers
   if (values.version) return 'version';
   const port = Number(values.port ?? '0');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${values.port}".`);
+  const firstListGraceMs = Number(values['first-list-grace'] ?? DEFAULT_FIRST_LIST_GRACE_MS);
+  if (!Number.isInteger(firstListGraceMs) || firstListGraceMs < 0 || firstListGraceMs > MAX_FIRST_LIST_GRACE_MS) {
+    throw new UsageError(`--first-list-grace must be a whole number of milliseconds from 0 to ${MAX_FIRST_LIST_GRACE_MS}, not "${values['first-list-grace']}".`);
+  }
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
   if (values.token !== undefined && values['no-auth']) throw new UsageError('--token and --no-auth contradict each other: give one.');
@@ -90,6 +99,7 @@ function parseCliArguments(argv: readonly string[]): CliOptions | 'help' | 'vers
     token: values['no-auth'] ? undefined : (values.token ?? randomBytes(24).toString('base64url')),
     allowAgentCommands: values['allow-agent-commands'] ?? false,
     logLevel: logLevel as LogLevel,
+    firstListGraceMs,
   };
 }
 
@@ -119,10 +129,12 @@ async function main(argv: readonly string[]): Promise<void> {
     clientInfo: { name: 'mcp-switchboard', version },
     expansion: cliExpansion,
     ownTools: MANAGEMENT_TOOLS,
+    firstListGraceMs: options.firstListGraceMs,
   });
   const apply = (registry: Parameters<typeof fileMounts>[0]) => switchboard.applyRegistry(fileMounts(registry));
   const editor = new FileRegistryEditor(file, apply, options.allowAgentCommands);
-  const sessionOptions = (id: string) => ({ id, version, editor });
+  const identity = serverIdentity();
+  const sessionOptions = (id: string) => ({ id, version, identity, editor });
 
   let shutdown: () => Promise<void>;
   if (options.stdio) {
@@ -156,6 +168,7 @@ async function main(argv: readonly string[]): Promise<void> {
     apply(document.registry);
   } catch (error) {
     logger.error(`${(error as Error).message} Starting with no proxies; fix the file and it loads by itself.`);
+    apply({});
   }
   await file.watch(
     (document) => {

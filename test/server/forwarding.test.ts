@@ -51,7 +51,9 @@ describe('forwarding to server-everything over stdio', function () {
     assert.ok(backend.length > 10);
     for (const tool of backend) {
       const renamed = front.find((candidate) => candidate.name === `everything_${tool.name}`);
-      assert.deepEqual(renamed, { ...tool, name: `everything_${tool.name}` });
+      // This client declared no tasks: a tool it could never call is not listed to it (tasks.test.ts).
+      if ((tool.execution as { taskSupport?: string } | undefined)?.taskSupport === 'required') assert.equal(renamed, undefined);
+      else assert.deepEqual(renamed, { ...tool, name: `everything_${tool.name}` });
     }
   });
 

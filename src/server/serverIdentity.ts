@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Icon } from '@modelcontextprotocol/sdk/types.js';
+
+/** The switchboard's icon, beside the bundles in the package (dist/../media). */
+const ICON_PATH = join(__dirname, '..', 'media', 'switchboard.svg');
+
+/** What the front says of itself besides its name and version: a title and an icon clients can show. */
+export function serverIdentity(): { readonly title: string; readonly icons: Icon[] } {
+  let icons: Icon[] = [];
+  try {
+    icons = [{ src: `data:image/svg+xml;base64,${readFileSync(ICON_PATH).toString('base64')}`, mimeType: 'image/svg+xml', sizes: ['any'] }];
+  } catch {
+    // A copy without media/ still serves; it just has no icon.
+  }
+  return { title: 'MCP Switchboard', icons };
+}
