@@ -17,6 +17,21 @@ readonly CODE_SERVER_VERSION=4.139.1
 readonly REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 readonly CACHE="${MCP_SWITCHBOARD_BED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcp-switchboard-bed}"
 
+# Run from an npm script (`npm run test:vscode` runs this file), the shell
+# inherits the outer npm's environment: its settings as npm_config_* and
+# variables about the script. The npm below takes npm_config_* as its own
+# settings, and some of them describe the outer npm and its Node 20, not the
+# Node 24 the install runs on: code-server's postinstall reads the Node version
+# from npm_config_user_agent and refuses anything but 24. Those go, so that
+# provisioning behaves the same from npm and from a shell; the user's own
+# settings (registry, cafile, proxy…) stay.
+unset npm_config_user_agent npm_config_npm_version npm_config_node_gyp \
+  npm_config_prefix npm_config_global_prefix npm_config_local_prefix \
+  npm_command npm_execpath npm_node_execpath npm_lifecycle_event npm_lifecycle_script \
+  NODE INIT_CWD
+# shellcheck disable=SC2046 # one name per word is what unset wants
+unset $(compgen -e | grep '^npm_package_' || true)
+
 log() { printf '[bed] %s\n' "$*" >&2; }
 fail() { printf '[bed] error: %s\n' "$*" >&2; exit 1; }
 
