@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import { TOKEN_ENV, type ToExtensionMessage, type ToServerMessage, toExtensionMessageSchema } from '../core/ipc';
 import { formatIssues } from '../core/registry';
+import { BackendGroups } from './backendGroups';
 
 /** Where the server process is in its life, as the tree and the status bar show it. */
 export type ServerPhase =
@@ -20,6 +21,8 @@ export interface SupervisorOptions {
   readonly log: vscode.LogOutputChannel;
   /** The first message every new process gets: the current registry. */
   readonly initialMessage: () => Promise<ToServerMessage>;
+  /** Where the backends' process groups are recorded; a test may pass its own. */
+  readonly backendGroups?: BackendGroups;
 }
 
 /** How long a process may take from fork to `ready`. */
@@ -50,8 +53,11 @@ export class ServerSupervisor implements vscode.Disposable {
   private restartTimer: NodeJS.Timeout | undefined;
   private quickCrashes = 0;
   private disposed = false;
+  private readonly backendGroups: BackendGroups;
 
-  constructor(private readonly options: SupervisorOptions) {}
+  constructor(private readonly options: SupervisorOptions) {
+    this.backendGroups = options.backendGroups ?? new BackendGroups();
+  }
 
   get phase(): ServerPhase {
     return this.currentPhase;
@@ -89,13 +95,19 @@ export class ServerSupervisor implements vscode.Disposable {
     return true;
   }
 
-  /** Ends the server process and waits for it to exit (it ends its backends first). */
+  /**
+   * Ends the server process and waits for it to exit (it ends its backends
+   * first), and for whatever backends it left, if it had to be forced.
+   */
   async stop(): Promise<void> {
     this.cancelRestart();
     const child = this.child;
     this.child = undefined;
     this.starting = undefined;
-    if (child) await terminate(child);
+    if (child) {
+      await terminate(child);
+      if (child.pid !== undefined) await this.backendGroups.end(child.pid);
+    }
     if (!this.disposed) this.setPhase({ kind: 'idle' });
   }
 
@@ -142,6 +154,8 @@ export class ServerSupervisor implements vscode.Disposable {
           log.error(`Ignored a message from the server that breaks the contract: ${formatIssues(parsed.error)}`);
           return;
         }
+        // Every backend the server starts is followed by a state message: the moment to record its process group.
+        if (child.pid !== undefined && (parsed.data.type === 'state' || parsed.data.type === 'ready')) this.backendGroups.note(child.pid);
         if (parsed.data.type === 'ready') {
           clearTimeout(timer);
           if (this.child === child) this.setPhase({ kind: 'running', url: parsed.data.url });
@@ -156,6 +170,7 @@ export class ServerSupervisor implements vscode.Disposable {
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         const reason = signal ? `it was ended by ${signal}` : `it exited with code ${code ?? 'unknown'}`;
+        if (child.pid !== undefined) void this.endLeftBackends(child.pid, reason); // Logs what it did; stop() awaits the same work.
         reject(new Error(`the server stopped before it was ready: ${reason}${lastStderr ? ` (${lastStderr})` : ''}.`));
         this.onExit(child, reason, Date.now() - startedAt);
       });
@@ -190,6 +205,14 @@ export class ServerSupervisor implements vscode.Disposable {
         this.options.log.error(`Restarting the switchboard server failed: ${error instanceof Error ? error.message : String(error)}`);
       });
     }, inMs);
+  }
+
+  /** A server that could not end its backends (killed, crashed, forced) leaves their groups running: end them. */
+  private async endLeftBackends(pid: number, reason: string): Promise<void> {
+    const ended = await this.backendGroups.end(pid);
+    if (ended > 0) {
+      this.options.log.warn(`Ended ${ended} backend process group${ended === 1 ? '' : 's'} that the server (process ${pid}) left running when ${reason}.`);
+    }
   }
 
   private cancelRestart(): void {
