@@ -102,7 +102,7 @@ export class Processes {
   }
 
   /** Writes a registry file and returns its path. */
-  writeRegistry(label: string, proxies: Readonly<Record<string, ProxyEntry>>): string {
+  writeRegistry(label: string, proxies: Readonly<Record<string, ProxyEntry | { readonly url: string }>>): string {
     const path = join(this.folder, `${label}.json`);
     writeFileSync(path, JSON.stringify({ proxies }, null, 2));
     return path;

@@ -11,10 +11,13 @@
  * the moment the processes are spawned, and both run the same processes: the
  * backend that never answers is started on the direct side too (and not waited
  * for), since on a small machine every process booting slows the others. The
- * switchboard also pays its own start ("boot": until it answers initialize);
- * the budget is about the backends, so the target is checked on
- * ready − boot − direct.
+ * switchboard's own start ("boot": until it answers initialize) is counted
+ * too, since a user waits for it: the target is checked on ready − direct.
+ * The CLI reads its registry and starts stdio backends before it loads the
+ * engine, so a backend boots while the switchboard does. The last line puts a
+ * URL that refuses connections beside the backend that hangs.
  */
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -42,6 +45,8 @@ interface StartupCase {
   readonly dead: boolean;
   /** Whether the budget applies to this line (DESIGN.md names 20 backends and the dead one). */
   readonly budgeted: boolean;
+  /** Adds a URL proxy whose port refuses connections (switchboard side only: direct, it costs nothing). */
+  readonly unreachable?: boolean;
 }
 
 interface SwitchboardStartup {
@@ -82,13 +87,14 @@ async function directStartup(context: BenchContext, live: number, dead: boolean)
   }
 }
 
-async function switchboardStartup(context: BenchContext, live: number, dead: boolean): Promise<SwitchboardStartup> {
+async function switchboardStartup(context: BenchContext, live: number, dead: boolean, unreachable = false): Promise<SwitchboardStartup> {
   const { processes } = context;
   const label = processes.label('startup-switchboard');
   const env = processes.env(label);
-  const proxies: Record<string, ProxyEntry> = {};
+  const proxies: Record<string, ProxyEntry | { url: string }> = {};
   for (let index = 0; index < live; index++) proxies[`b${index}`] = liveEntry(index, env);
   if (dead) proxies.dead = deadEntry(env);
+  if (unreachable) proxies.gone = { url: 'http://127.0.0.1:9/mcp' };
   const registry = processes.writeRegistry(label, proxies);
   const expected = Array.from({ length: live }, (_, index) => `b${index}_echo`);
   try {
@@ -124,14 +130,46 @@ async function firstCompleteList(client: Client, expected: readonly string[], st
   return readyAt;
 }
 
+/** How long a process takes from spawn to exit. */
+function runToExit(args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [...args], { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+/** The CLI's own start: `--version` against a Node process that does nothing, alternating. */
+async function measureCliStart(rounds: number): Promise<Line> {
+  const bare: number[] = [];
+  const cli: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    bare.push(await runToExit(['-e', '0']));
+    cli.push(await runToExit([CLI, '--version']));
+  }
+  const overhead = median(cli.map((time, index) => time - (bare[index] ?? Number.NaN)));
+  return {
+    section: SECTION,
+    name: 'the CLI itself: `--version` against `node -e 0`',
+    direct: ms(median(bare)),
+    switchboard: ms(median(cli)),
+    comparison: signedMs(overhead),
+    target: '—',
+    verdict: 'info',
+    data: { bareRunsMs: bare, cliRunsMs: cli, medianOverheadMs: overhead },
+  };
+}
+
 export async function measureStartup(context: BenchContext): Promise<Line[]> {
   const { sizes } = context;
   const cases: StartupCase[] = [
     ...sizes.startupBackends.map((live) => ({ name: `${live} backend${live === 1 ? '' : 's'}`, live, dead: false, budgeted: live === 20 })),
     { name: '1 backend + 1 that never answers', live: 1, dead: true, budgeted: true },
     { name: `${sizes.startupBackends.includes(20) ? 20 : 5} backends + 1 that never answers`, live: sizes.startupBackends.includes(20) ? 20 : 5, dead: true, budgeted: true },
+    { name: '1 backend + 1 that never answers + 1 unreachable URL', live: 1, dead: true, unreachable: true, budgeted: true },
   ];
-  const lines: Line[] = [];
+  const lines: Line[] = [await measureCliStart(sizes.startupRounds * 10)];
   for (const startupCase of cases) {
     const directRuns: number[] = [];
     const switchboardRuns: SwitchboardStartup[] = [];
@@ -139,22 +177,22 @@ export async function measureStartup(context: BenchContext): Promise<Line[]> {
       // Alternate which side starts first, so drift falls on both.
       if (round % 2 === 0) {
         directRuns.push(await directStartup(context, startupCase.live, startupCase.dead));
-        switchboardRuns.push(await switchboardStartup(context, startupCase.live, startupCase.dead));
+        switchboardRuns.push(await switchboardStartup(context, startupCase.live, startupCase.dead, startupCase.unreachable));
       } else {
-        switchboardRuns.push(await switchboardStartup(context, startupCase.live, startupCase.dead));
+        switchboardRuns.push(await switchboardStartup(context, startupCase.live, startupCase.dead, startupCase.unreachable));
         directRuns.push(await directStartup(context, startupCase.live, startupCase.dead));
       }
     }
     const direct = median(directRuns);
     const ready = median(switchboardRuns.map((run) => run.readyMs));
     const boot = median(switchboardRuns.map((run) => run.bootMs));
-    const overhead = median(switchboardRuns.map((run, index) => run.readyMs - run.bootMs - (directRuns[index] ?? Number.NaN)));
+    const overhead = median(switchboardRuns.map((run, index) => run.readyMs - (directRuns[index] ?? Number.NaN)));
     lines.push({
       section: SECTION,
       name: startupCase.name,
       direct: ms(direct),
       switchboard: `${ms(ready)} (boot ${ms(boot)})`,
-      comparison: `${signedMs(overhead)} after boot`,
+      comparison: signedMs(overhead),
       target: startupCase.budgeted ? `≤ slowest +${BUDGET_MS} ms` : '—',
       verdict: startupCase.budgeted ? verdict(overhead <= BUDGET_MS) : 'info',
       data: { ...startupCase, directRunsMs: directRuns, switchboardRuns, medianDirectMs: direct, medianReadyMs: ready, medianBootMs: boot, medianOverheadMs: overhead },

@@ -1,6 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -29,7 +28,9 @@ import { z } from 'zod';
 import { BACKOFF_RESET_AFTER_MS, backoffDelay } from './backoff';
 import { BurstLog } from './burstLog';
 import { DirectCallRelay } from './directCalls';
-import { CannotStartError, failureText, ProxiedError, proxyError } from './errors';
+import { CannotStartError, stdioParameters } from './backendProcess';
+import type { EarlyStarts } from './earlyStarts';
+import { failureText, ProxiedError, proxyError } from './errors';
 import { type ExpansionContext, expandEntry } from './expand';
 import { acceptEverything, passthroughResult } from './passthrough';
 import type { Logger } from './logger';
@@ -66,6 +67,8 @@ export interface ReverseRequestExtra {
 export interface BackendHost {
   readonly logger: Logger;
   readonly clientInfo: Implementation;
+  /** Processes the CLI started before the engine loaded, for the backends that would start them. */
+  readonly earlyStarts?: EarlyStarts | undefined;
   expansion(): ExpansionContext;
   /** The logging level clients asked for last, if any; applied on connect. */
   loggingLevel(): LoggingLevel | undefined;
@@ -341,19 +344,16 @@ export class Backend {
   }
 
   private stdioTransport(entry: ProxyEntry): ProcessGroupStdioTransport {
+    // A safe default environment plus the entry's own: the switchboard's secrets and token never reach backends.
+    const parameters = stdioParameters(entry);
     return new ProcessGroupStdioTransport(
-      {
-        command: entry.command ?? '',
-        args: entry.args ?? [],
-        // The SDK's safe default environment plus the entry's own: the switchboard's secrets and token never reach backends.
-        env: { ...getDefaultEnvironment(), ...entry.env },
-        cwd: entry.cwd,
-      },
+      parameters,
       {
         onStderrLine: (line) => this.host.logger.info(line, this.name),
         onGarbageLine: (line) => this.host.logger.warn(`printed a non-MCP line on stdout (ignored): ${line.slice(0, 200)}`, this.name),
         onOversizedLine: () => this.trouble.report('oversized', `sent a line of more than ${MAX_LINE_BYTES} bytes on stdout (the limit); it was dropped.`),
       },
+      this.host.earlyStarts?.take(parameters),
     );
   }
 

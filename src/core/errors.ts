@@ -18,12 +18,6 @@ export class ProxiedError extends Error {
 const SDK_PREFIX = /^MCP error -?\d+: /;
 
 /**
- * A backend that could not be started at all (no such program, no permission,
- * a variable with no value): retrying soon cannot help, so it is retried slowly.
- */
-export class CannotStartError extends Error {}
-
-/**
  * Wraps what a backend request failed with: a protocol error keeps its code,
  * data and message, prefixed with the proxy's name; anything else (timeout,
  * dropped connection) becomes an internal error that names the proxy.

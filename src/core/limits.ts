@@ -18,6 +18,10 @@ export const MAX_ENTRY_BYTES = 64 * 1024;
  */
 export const MAX_COMMAND_CHARACTERS = 32_000;
 
+/** How long a session's first list waits, by default and at most, for proxies making their first connection. */
+export const DEFAULT_FIRST_LIST_GRACE_MS = 2_000;
+export const MAX_FIRST_LIST_GRACE_MS = 2_000;
+
 /** "1 MiB", "64 KiB": a byte limit as people read it. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;

@@ -11,7 +11,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { Backend, type BackendHost, type ListKind, type ReverseRequest, type ReverseRequestExtra } from './backend';
 import { Catalog } from './catalog';
+import type { EarlyStarts } from './earlyStarts';
 import type { ExpansionContext } from './expand';
+import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from './limits';
 import type { Logger } from './logger';
 import { passthroughResult } from './passthrough';
 import { describeTarget, type ProxyMount, sameConnection, sameEntry } from './registry';
@@ -39,9 +41,7 @@ export interface FrontSession {
   readonly listed: Set<FrontListKind>;
 }
 
-/** How long the first list of a session waits, at most, for proxies making their first connection. */
-export const DEFAULT_FIRST_LIST_GRACE_MS = 2_000;
-export const MAX_FIRST_LIST_GRACE_MS = 2_000;
+
 
 export interface SwitchboardOptions {
   readonly logger: Logger;
@@ -52,6 +52,8 @@ export interface SwitchboardOptions {
   readonly ownTools: readonly Tool[];
   /** How long a session's first list waits for proxies still making their first connection (default 2 s). */
   readonly firstListGraceMs?: number;
+  /** Stdio backends the CLI started before loading the engine, for the backends to take over. */
+  readonly earlyStarts?: EarlyStarts;
 }
 
 const LOGGING_SEVERITY: Record<LoggingLevel, number> = {
@@ -73,6 +75,7 @@ const LOGGING_SEVERITY: Record<LoggingLevel, number> = {
 export class Switchboard implements BackendHost {
   readonly logger: Logger;
   readonly clientInfo: Implementation;
+  readonly earlyStarts: EarlyStarts | undefined;
   private readonly options: SwitchboardOptions;
   /** In registry order: earlier proxies win name and URI clashes. */
   private backends = new Map<string, Backend>();
@@ -98,6 +101,7 @@ export class Switchboard implements BackendHost {
     this.options = options;
     this.logger = options.logger;
     this.clientInfo = options.clientInfo;
+    this.earlyStarts = options.earlyStarts;
     this.firstListGraceMs = Math.min(Math.max(options.firstListGraceMs ?? DEFAULT_FIRST_LIST_GRACE_MS, 0), MAX_FIRST_LIST_GRACE_MS);
   }
 
@@ -148,6 +152,8 @@ export class Switchboard implements BackendHost {
       this.logger.info(`Mounting ${describeTarget(backend.mount.entry)}`, backend.name);
       backend.start();
     }
+    // Every backend that would start a process started early has taken it by now; the rest go.
+    this.earlyStarts?.dispose();
     this.invalidate(['tools', 'resources', 'prompts']);
     this.fireStatus();
   }
@@ -312,6 +318,7 @@ export class Switchboard implements BackendHost {
   /** Stops every backend (and its processes). */
   async close(): Promise<void> {
     this.closed = true;
+    this.earlyStarts?.dispose();
     clearTimeout(this.listChangedTimer as NodeJS.Timeout);
     clearImmediate(this.listChangedTimer as NodeJS.Immediate);
     await Promise.all([...this.backends.values()].map((backend) => backend.stop()));

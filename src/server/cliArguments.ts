@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from '../core/limits';
+import { LOG_LEVELS, type LogLevel } from '../core/logger';
+
+/** The --help text. */
+export const USAGE = `Usage: mcp-switchboard [options]
+
+One MCP server in front of all your MCP servers.
+
+Options:
+  --config FILE             registry file (default ./proxies.json; created when missing).
+                            Also reads VS Code mcp.json and Claude Desktop configs.
+  --stdio                   serve MCP on stdin/stdout (logs go to stderr)
+  --host HOST               else serve Streamable HTTP on HOST (default 127.0.0.1)
+  --port N                  ... and port N (default 0: a free port), at /mcp
+  --token TOKEN             HTTP bearer token (default: a random one, printed)
+  --no-auth                 serve HTTP without a token (only on loopback)
+  --allow-agent-commands    let the add_proxy tool register command (stdio) proxies
+  --first-list-grace MS     how long a client's first list waits for proxies still
+                            connecting (0 to ${MAX_FIRST_LIST_GRACE_MS}, default ${DEFAULT_FIRST_LIST_GRACE_MS})
+  --log-level LEVEL         debug, info, warn or error (default info)
+  --version                 print the version
+  --help                    print this help
+
+Secrets: \${secret:KEY} in the registry reads the environment variable
+MCP_SWITCHBOARD_SECRET_KEY (KEY upper-cased, other characters as _).`;
+
+/** What the command line asked for. */
+export interface CliOptions {
+  readonly config: string;
+  readonly stdio: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly token: string | undefined;
+  readonly allowAgentCommands: boolean;
+  readonly logLevel: LogLevel;
+  readonly firstListGraceMs: number;
+}
+
+/** A command line that cannot be used: its message says what is wrong and what is allowed. */
+export class UsageError extends Error {}
+
+/** Parses argv, or throws a UsageError that says what is wrong and what is allowed. */
+export function parseCliArguments(argv: readonly string[]): CliOptions | 'help' | 'version' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        stdio: { type: 'boolean' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        token: { type: 'string' },
+        'no-auth': { type: 'boolean' },
+        'allow-agent-commands': { type: 'boolean' },
+        'first-list-grace': { type: 'string' },
+        'log-level': { type: 'string' },
+        version: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const values = parsed.values;
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const port = Number(values.port ?? '0');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${values.port}".`);
+  const firstListGraceMs = Number(values['first-list-grace'] ?? DEFAULT_FIRST_LIST_GRACE_MS);
+  if (!Number.isInteger(firstListGraceMs) || firstListGraceMs < 0 || firstListGraceMs > MAX_FIRST_LIST_GRACE_MS) {
+    throw new UsageError(`--first-list-grace must be a whole number of milliseconds from 0 to ${MAX_FIRST_LIST_GRACE_MS}, not "${values['first-list-grace']}".`);
+  }
+  const logLevel = values['log-level'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+  if (values.token !== undefined && values['no-auth']) throw new UsageError('--token and --no-auth contradict each other: give one.');
+  if (values.token === '') throw new UsageError('--token must not be empty.');
+  const host = values.host ?? '127.0.0.1';
+  if (values['no-auth'] && !isLoopback(host)) throw new UsageError(`--no-auth is only allowed on a loopback host, not "${host}".`);
+  if (values.stdio && (values.host !== undefined || values.port !== undefined || values.token !== undefined || values['no-auth'])) {
+    throw new UsageError('--stdio serves on stdin/stdout: --host, --port, --token and --no-auth apply to HTTP only.');
+  }
+  return {
+    config: values.config ?? 'proxies.json',
+    stdio: values.stdio ?? false,
+    host,
+    port,
+    token: values['no-auth'] ? undefined : (values.token ?? randomBytes(24).toString('base64url')),
+    allowAgentCommands: values['allow-agent-commands'] ?? false,
+    logLevel: logLevel as LogLevel,
+    firstListGraceMs,
+  };
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
+}
+

@@ -1,0 +1,12 @@
+import { homedir } from 'node:os';
+import type { ExpansionContext } from '../core/expand';
+
+/** Where the CLI's `${…}` values come from. `${secret:KEY}` reads the environment: there is no secret store outside VS Code. */
+export function cliExpansion(): ExpansionContext {
+  return {
+    env: process.env,
+    userHome: homedir(),
+    workspaceFolder: process.cwd(),
+    secret: (key) => process.env[`MCP_SWITCHBOARD_SECRET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`],
+  };
+}

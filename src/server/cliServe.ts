@@ -1,0 +1,97 @@
+import { version } from '../../package.json';
+import type { EarlyStarts } from '../core/earlyStarts';
+import { connectFrontSession } from '../core/frontServer';
+import type { Logger } from '../core/logger';
+import { MANAGEMENT_TOOLS } from '../core/managementTools';
+import type { RegistryFile } from '../core/registryFile';
+import type { ParsedRegistryDocument } from '../core/registryFormats';
+import { Switchboard } from '../core/switchboard';
+import type { CliOptions } from './cliArguments';
+import { cliExpansion } from './cliExpansion';
+import { FileRegistryEditor, fileMounts } from './fileRegistryEditor';
+import { startHttpFront } from './httpFront';
+import { serverIdentity } from './serverIdentity';
+import { StdioFrontTransport } from './stdioFront';
+
+/** What the CLI's light first step hands over: the registry it read and the backends it started. */
+export interface ServeArguments {
+  readonly options: CliOptions;
+  readonly logger: Logger;
+  /** Prints the log lines held back so far; the front calls it once it has said where to connect. */
+  readonly releaseLog: () => void;
+  readonly file: RegistryFile;
+  readonly loaded: { readonly document: ParsedRegistryDocument } | { readonly problem: string };
+  readonly earlyStarts: EarlyStarts | undefined;
+}
+
+/** Runs the switchboard: the engine, the front (stdio or Streamable HTTP), the registry file and its watch. */
+export async function serve({ options, logger, releaseLog, file, loaded, earlyStarts }: ServeArguments): Promise<void> {
+  const switchboard = new Switchboard({
+    logger,
+    clientInfo: { name: 'mcp-switchboard', version },
+    expansion: cliExpansion,
+    ownTools: MANAGEMENT_TOOLS,
+    firstListGraceMs: options.firstListGraceMs,
+    ...(earlyStarts && { earlyStarts }),
+  });
+  const apply = (registry: Parameters<typeof fileMounts>[0]) => switchboard.applyRegistry(fileMounts(registry));
+  const editor = new FileRegistryEditor(file, apply, options.allowAgentCommands);
+  const identity = serverIdentity();
+  const sessionOptions = (id: string) => ({ id, version, identity, editor });
+
+  // Mounted before the front is up: a client's first list then finds every backend already on its way.
+  if ('document' in loaded) {
+    for (const note of loaded.document.notes) logger.warn(note);
+    const count = Object.keys(loaded.document.registry).length;
+    logger.info(`Registry: ${file.path} (${count} ${count === 1 ? 'proxy' : 'proxies'})`);
+    apply(loaded.document.registry);
+  } else {
+    logger.error(`${loaded.problem} Starting with no proxies; fix the file and it loads by itself.`);
+    apply({});
+  }
+
+  let shutdown: () => Promise<void>;
+  if (options.stdio) {
+    releaseLog();
+    const transport = new StdioFrontTransport(logger);
+    // Set before connecting: the SDK's Server wraps whatever onclose the transport has.
+    transport.onclose = () => void stop(0);
+    await connectFrontSession(switchboard, transport, sessionOptions('stdio'));
+    shutdown = () => switchboard.close();
+  } else {
+    const front = await startHttpFront({
+      host: options.host,
+      port: options.port,
+      token: options.token,
+      logger,
+      openSession: async (transport) => void (await connectFrontSession(switchboard, transport, sessionOptions(transport.sessionId))),
+    });
+    // First, before anything about proxies: how to connect.
+    process.stderr.write(`MCP Switchboard ${version} listening on ${front.url}\n`);
+    process.stderr.write(options.token === undefined ? 'Authentication: off (--no-auth)\n' : `Token: ${options.token}\n`);
+    releaseLog();
+    shutdown = async () => {
+      await front.close();
+      await switchboard.close();
+    };
+  }
+
+  await file.watch(
+    (document) => {
+      logger.info(`${file.path} changed; applying it.`);
+      apply(document.registry);
+    },
+    (message) => logger.error(`${message} Keeping the last good registry.`),
+  );
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    file.dispose();
+    await shutdown().catch(() => undefined);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(130));
+  process.once('SIGTERM', () => void stop(143));
+}
