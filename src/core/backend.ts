@@ -11,6 +11,10 @@ import {
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
+  CancelTaskRequestSchema,
+  GetTaskPayloadRequestSchema,
+  GetTaskRequestSchema,
+  ListTasksRequestSchema,
   type TaskStatusNotification,
   TaskStatusNotificationSchema,
   ToolListChangedNotificationSchema,
@@ -30,6 +34,7 @@ import { BurstLog } from './burstLog';
 import { DirectCallRelay } from './directCalls';
 import { CannotStartError, stdioParameters } from './backendProcess';
 import type { EarlyStarts } from './earlyStarts';
+import type { ClientTaskMethod } from './reverseRouting';
 import { failureText, ProxiedError, proxyError } from './errors';
 import { type ExpansionContext, expandEntry } from './expand';
 import { acceptEverything, passthroughResult } from './passthrough';
@@ -78,6 +83,7 @@ export interface BackendHost {
   onResourceUpdated(backend: Backend, uri: string): void;
   onTaskStatus(backend: Backend, params: TaskStatusNotification['params']): void;
   onReverseRequest(backend: Backend, request: ReverseRequest, extra: ReverseRequestExtra): Promise<Result>;
+  onClientTaskRequest(backend: Backend, method: ClientTaskMethod, params: Record<string, unknown>, extra: ReverseRequestExtra): Promise<Result>;
 }
 
 /** A call from a client that is running on this backend right now. */
@@ -210,6 +216,11 @@ export class Backend {
     } catch (error) {
       throw proxyError(this.name, error);
     }
+  }
+
+  /** Tells the backend the status of a task a client runs for it. */
+  notifyTaskStatus(params: TaskStatusNotification['params']): void {
+    if (this.state === 'connected') void this.client?.notification({ method: 'notifications/tasks/status', params }).catch(() => undefined);
   }
 
   /** Tells the backend the client's roots changed. */
@@ -380,10 +391,13 @@ export class Backend {
     const client = new Client(this.host.clientInfo, {
       // The MCP Apps extension is declared for every client: App servers then offer their UI, and clients that
       // are no App host do not get the App-only tools listed (see ClientToolView).
+      // Task-augmented sampling and elicitation are declared for the same reason: a client that does not run
+      // such tasks gets them as plain requests, which a backend must accept (see ReverseRouter).
       capabilities: {
         sampling: {},
         elicitation: { form: {}, url: {} },
         roots: { listChanged: true },
+        tasks: { list: {}, cancel: {}, requests: { sampling: { createMessage: {} }, elicitation: { create: {} } } },
         extensions: { [APPS_EXTENSION]: { mimeTypes: [APP_MIME_TYPE] } },
       },
       jsonSchemaValidator: acceptEverything,
@@ -405,6 +419,12 @@ export class Backend {
     client.setRequestHandler(CreateMessageRequestSchema, reverse);
     client.setRequestHandler(ElicitRequestSchema, reverse);
     client.setRequestHandler(ListRootsRequestSchema, reverse);
+    const taskRequest = (method: ClientTaskMethod) => (request: { params?: Record<string, unknown> }, extra: ReverseRequestExtra) =>
+      this.host.onClientTaskRequest(this, method, request.params ?? {}, extra);
+    client.setRequestHandler(GetTaskRequestSchema, taskRequest('tasks/get') as never);
+    client.setRequestHandler(GetTaskPayloadRequestSchema, taskRequest('tasks/result') as never);
+    client.setRequestHandler(ListTasksRequestSchema, taskRequest('tasks/list') as never);
+    client.setRequestHandler(CancelTaskRequestSchema, taskRequest('tasks/cancel') as never);
     return client;
   }
 

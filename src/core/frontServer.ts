@@ -5,6 +5,7 @@ import {
   type Icon,
   LoggingLevelSchema,
   RootsListChangedNotificationSchema,
+  TaskStatusNotificationSchema,
   type Result,
   type ServerNotification,
   type ServerRequest,
@@ -218,6 +219,7 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
   });
 
   server.setNotificationHandler(RootsListChangedNotificationSchema, () => switchboard.notifyRootsChanged());
+  server.setNotificationHandler(TaskStatusNotificationSchema, (notification) => switchboard.onClientTaskStatus(session, notification.params));
   // Backends that asked for roots before this client came get the chance to ask again.
   server.oninitialized = () => {
     if (server.getClientCapabilities()?.roots) switchboard.notifyRootsChanged();

@@ -1,7 +1,5 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  ErrorCode,
-  McpError,
   type Implementation,
   type LoggingLevel,
   type LoggingMessageNotification,
@@ -15,10 +13,10 @@ import type { EarlyStarts } from './earlyStarts';
 import type { ExpansionContext } from './expand';
 import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from './limits';
 import type { Logger } from './logger';
-import { passthroughResult } from './passthrough';
 import { describeTarget, type ProxyMount, sameConnection, sameEntry } from './registry';
 import type { ProxyStatus } from './status';
-import { RELATED_TASK, TaskTable, withRelatedTask } from './tasks';
+import { type ClientTaskMethod, ReverseRouter } from './reverseRouting';
+import { TaskTable } from './tasks';
 
 /**
  * After telling clients that lists changed, further changes are gathered this
@@ -88,6 +86,7 @@ export class Switchboard implements BackendHost {
   private readonly statusListeners = new Set<() => void>();
   /** The tasks clients made through the switchboard, and where each runs. */
   readonly tasks = new TaskTable();
+  private readonly reverse = new ReverseRouter(this.sessions, this.tasks);
   /** Catalog warnings already logged: a clash is said once, not again at every reconnect. */
   private readonly loggedWarnings = new Set<string>();
   private closed = false;
@@ -145,6 +144,8 @@ export class Switchboard implements BackendHost {
     this.backends = next;
     for (const backend of stopping) {
       this.tasks.dropBackend(backend);
+      this.reverse.clientTasks.drop({ backend });
+      this.reverse.dropBackend(backend);
       this.logger.info(next.has(backend.name) ? 'Changed; reconnecting.' : 'Removed.', backend.name);
       void backend.stop(); // Ending a process takes a moment; nothing waits on it.
     }
@@ -283,6 +284,7 @@ export class Switchboard implements BackendHost {
     return () => {
       this.sessions.delete(session.id);
       this.tasks.dropSession(session.id);
+      this.reverse.clientTasks.drop({ sessionId: session.id });
       for (const uri of session.subscriptions) void this.unsubscribe(session, uri).catch(() => undefined);
     };
   }
@@ -379,65 +381,19 @@ export class Switchboard implements BackendHost {
     void session.server.notification({ method: 'notifications/tasks/status', params: { ...params, taskId: route.frontId } }).catch(() => undefined);
   }
 
-  /**
-   * Routes a backend's request for the client (sampling, elicitation, roots) to the
-   * client whose call is running on that backend, so answers never cross clients.
-   * A request that names the task it is for goes to the client of that task.
-   */
+  /** A backend's request for the client (sampling, elicitation, roots): see ReverseRouter for where it goes. */
   async onReverseRequest(backend: Backend, request: ReverseRequest, extra: ReverseRequestExtra): Promise<Result> {
-    const forTask = this.taskOfReverseRequest(backend, request);
-    if (forTask) return await forTask(extra.signal);
-    const call = newest(backend.inFlight);
-    // A request on a shared connection does not say which call it is for. With calls from one client in
-    // flight it can only be that client's; with several, asking the wrong one would leak one user's
-    // prompt to another, so sampling and elicitation are refused instead.
-    if (request.method !== 'roots/list' && new Set([...backend.inFlight].map((inFlight) => inFlight.sessionId)).size > 1) {
-      throw new McpError(
-        ErrorCode.InvalidRequest,
-        `The switchboard cannot tell which of several clients with calls in progress on "${backend.name}" should answer ${request.method}; retry when the other calls have finished.`,
-      );
-    }
-    const session = call ? this.sessions.get(call.sessionId) : request.method === 'roots/list' ? this.newestSessionWithRoots() : undefined;
-    // No client has roots yet: none to give. When one connects, backends hear roots/list_changed and ask again.
-    if (!session && request.method === 'roots/list') return { roots: [] };
-    if (!session) {
-      throw new McpError(
-        ErrorCode.InvalidRequest,
-        `The switchboard cannot route ${request.method} from "${backend.name}": no client call to it is in progress.`,
-      );
-    }
-    const capability = { 'sampling/createMessage': 'sampling', 'elicitation/create': 'elicitation', 'roots/list': 'roots' }[request.method];
-    if (!session.server.getClientCapabilities()?.[capability as 'sampling' | 'elicitation' | 'roots']) {
-      throw new McpError(ErrorCode.MethodNotFound, `The client connected to the switchboard does not support ${capability}.`);
-    }
-    if (call) return await call.sendRequest(request, extra.signal);
-    return await session.server.listRoots(undefined, { signal: extra.signal });
+    return await this.reverse.request(backend, request, extra.signal);
   }
 
-  /** Sends a reverse request that names a client's task to that client, with the task id it knows; undefined for any other. */
-  private taskOfReverseRequest(backend: Backend, request: ReverseRequest): ((signal: AbortSignal) => Promise<Result>) | undefined {
-    const params = request.params as { _meta?: Record<string, unknown> } | undefined;
-    const related = params?._meta?.[RELATED_TASK] as { taskId?: unknown } | undefined;
-    const route = typeof related?.taskId === 'string' ? this.tasks.fromBackend(backend, related.taskId) : undefined;
-    const session = route && this.sessions.get(route.sessionId);
-    if (!route || !session) return undefined;
-    const capability = request.method === 'sampling/createMessage' ? 'sampling' : request.method === 'elicitation/create' ? 'elicitation' : 'roots';
-    if (!session.server.getClientCapabilities()?.[capability]) {
-      throw new McpError(ErrorCode.MethodNotFound, `The client connected to the switchboard does not support ${capability}.`);
-    }
-    const renamed = {
-      ...request,
-      params: { ...params, _meta: withRelatedTask(params?._meta, (id) => (id === route.backendId ? route.frontId : undefined)) },
-    } as ReverseRequest;
-    // On the stream of that client's call to the task (tasks/result), when there is one: an HTTP client reads it there.
-    const call = [...backend.inFlight].reverse().find((inFlight) => inFlight.sessionId === session.id);
-    return (signal) => (call ? call.sendRequest(renamed, signal) : session.server.request(renamed, passthroughResult, { signal }));
+  /** A backend asks about a task a client runs for it. */
+  async onClientTaskRequest(backend: Backend, method: ClientTaskMethod, params: Record<string, unknown>, extra: ReverseRequestExtra): Promise<Result> {
+    return await this.reverse.taskRequest(backend, method, params, extra.signal);
   }
 
-  private newestSessionWithRoots(): FrontSession | undefined {
-    let found: FrontSession | undefined;
-    for (const session of this.sessions.values()) if (session.server.getClientCapabilities()?.roots) found = session;
-    return found;
+  /** A client tells the status of a task it runs for a backend. */
+  onClientTaskStatus(session: FrontSession, params: TaskStatusNotification['params']): void {
+    this.reverse.clientTaskStatus(session, params);
   }
 
   private invalidate(kinds: readonly ListKind[]): void {

@@ -77,3 +77,48 @@ export function withRelatedTask(meta: Record<string, unknown> | undefined, taskI
   const renamed = taskId(related.taskId);
   return renamed === undefined ? meta : { ...meta, [RELATED_TASK]: { ...related, taskId: renamed } };
 }
+
+/** A task a client runs for a backend (a task-augmented sampling or elicitation request). */
+export interface ClientTaskRoute {
+  readonly backend: Backend;
+  /** The id the backend knows it by: the switchboard's, so two clients' ids never collide on one connection. */
+  readonly backendId: string;
+  readonly sessionId: string;
+  readonly clientId: string;
+}
+
+/** The tasks clients run for backends, the other way round from TaskTable. */
+export class ClientTaskTable {
+  private readonly byBackendId = new Map<string, ClientTaskRoute>();
+
+  /** Records a task a client made for a backend's request; returns the id the backend will know it by. */
+  add(backend: Backend, sessionId: string, clientId: string): string {
+    const route: ClientTaskRoute = { backend, backendId: `switchboard-${randomUUID()}`, sessionId, clientId };
+    this.byBackendId.set(route.backendId, route);
+    return route.backendId;
+  }
+
+  /** The task a backend knows by `backendId`; undefined for another backend's, as for one that does not exist. */
+  forBackend(backend: Backend, backendId: string): ClientTaskRoute | undefined {
+    const route = this.byBackendId.get(backendId);
+    return route?.backend === backend ? route : undefined;
+  }
+
+  /** Every task clients run for a backend. */
+  ofBackend(backend: Backend): ClientTaskRoute[] {
+    return [...this.byBackendId.values()].filter((route) => route.backend === backend);
+  }
+
+  /** The task a session's client knows by `clientId`. */
+  fromClient(sessionId: string, clientId: string): ClientTaskRoute | undefined {
+    for (const route of this.byBackendId.values()) if (route.sessionId === sessionId && route.clientId === clientId) return route;
+    return undefined;
+  }
+
+  /** Forgets the tasks of a session that ended, or of a backend that was stopped. */
+  drop(which: { readonly sessionId?: string; readonly backend?: Backend }): void {
+    for (const [id, route] of this.byBackendId) {
+      if (route.sessionId === which.sessionId || route.backend === which.backend) this.byBackendId.delete(id);
+    }
+  }
+}

@@ -13,5 +13,7 @@ export function serverIdentity(): { readonly title: string; readonly icons: Icon
   } catch {
     // A copy without media/ still serves; it just has no icon.
   }
-  return { title: 'MCP Switchboard', icons };
+  // VS Code prefixes a server's tools with its title when it has one (else its name), cut to 18 characters:
+  // "Switchboard" keeps the prefix mcp_switchboard_ that tool names are budgeted for.
+  return { title: 'Switchboard', icons };
 }

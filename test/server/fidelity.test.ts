@@ -43,7 +43,7 @@ describe('fields of protocol 2025-11-25', function () {
   it('introduces itself with its name, title, version and icon', () => {
     const info = through.getServerVersion();
     assert.equal(info?.name, 'switchboard');
-    assert.equal(info?.title, 'MCP Switchboard');
+    assert.equal(info?.title, 'Switchboard', 'VS Code makes its tool prefix from the title: it must stay mcp_switchboard_');
     assert.match(info?.version ?? '', /^\d+\.\d+\.\d+/);
     assert.match(info?.icons?.[0]?.src ?? '', /^data:image\/svg\+xml;base64,/);
     assert.match(Buffer.from((info?.icons?.[0]?.src ?? '').split(',')[1] ?? '', 'base64').toString('utf8'), /^<svg /);

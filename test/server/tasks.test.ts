@@ -7,9 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks';
 import {
   CallToolResultSchema,
   CancelTaskResultSchema,
+  CreateMessageRequestSchema,
   CreateTaskResultSchema,
   ElicitRequestSchema,
   GetTaskResultSchema,
@@ -100,6 +102,42 @@ describe('tasks through the switchboard', function () {
     const cancelled = await owner.request({ method: 'tasks/cancel', params: { taskId } }, CancelTaskResultSchema);
     assert.equal(cancelled.taskId, taskId);
     assert.equal(cancelled.status, 'cancelled');
+  });
+
+  it("runs a backend's task-augmented sampling as a task of the client that runs such tasks, under an id of the switchboard", async () => {
+    const taskStore = new InMemoryTaskStore();
+    const runner = await switchboard.connect({
+      capabilities: { sampling: {}, tasks: { list: {}, cancel: {}, requests: { sampling: { createMessage: {} } } } },
+      taskStore,
+    });
+    const seenTaskIds: string[] = [];
+    runner.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
+      const answer = { role: 'assistant' as const, content: { type: 'text' as const, text: 'sampled as a task' }, model: 'test-model' };
+      if (!request.params.task || !extra.taskStore) return answer;
+      const task = await extra.taskStore.createTask({ ttl: request.params.task.ttl ?? 60_000 });
+      seenTaskIds.push(task.taskId);
+      setTimeout(() => void extra.taskStore?.storeTaskResult(task.taskId, 'completed', answer), 200);
+      return { task } as never;
+    });
+    await waitForTool(runner, 'everything_trigger-sampling-request-async');
+    const result = await runner.callTool({ name: 'everything_trigger-sampling-request-async', arguments: { prompt: 'hi' } }, undefined, { timeout: 30_000 });
+    const report = JSON.stringify(result.content);
+    assert.match(report, /\[COMPLETED\] Async sampling completed/, report);
+    assert.match(report, /sampled as a task/);
+    assert.equal(seenTaskIds.length, 1);
+    assert.ok(!report.includes(seenTaskIds[0] ?? '-'), 'the backend knew the task by the switchboard\'s id, not the client\'s');
+    assert.match(report, /switchboard-[0-9a-f-]{36}/);
+  });
+
+  it("runs a backend's task-augmented sampling itself for a client that does not run such tasks, asking it plainly", async () => {
+    const plain = await switchboard.connect({ capabilities: { sampling: {} } });
+    plain.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      assert.equal((request.params as { task?: unknown }).task, undefined, 'the task part is taken off');
+      return { role: 'assistant', content: { type: 'text', text: 'sampled at once' }, model: 'test-model' };
+    });
+    await waitForTool(plain, 'everything_trigger-sampling-request-async');
+    const result = await plain.callTool({ name: 'everything_trigger-sampling-request-async', arguments: { prompt: 'hi' } });
+    assert.match(JSON.stringify(result.content), /\[COMPLETED\] Async sampling completed[\s\S]*sampled at once/);
   });
 
   it('runs a task-augmented call to a tool of a backend without tasks as a plain call', async () => {
