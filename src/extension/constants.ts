@@ -39,5 +39,11 @@ export const Command = {
 } as const;
 export type CommandId = (typeof Command)[keyof typeof Command];
 
+/**
+ * The switchboard's own tools, which every client sees beside the proxies'
+ * (core's managementTools defines them; the status bar counts them).
+ */
+export const MANAGEMENT_TOOL_NAMES = ['add_proxy', 'list_proxies', 'remove_proxy'] as const;
+
 /** Copilot sends at most this many tools per request; more and some are silently left out. */
 export const COPILOT_TOOL_LIMIT = 128;

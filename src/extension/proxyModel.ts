@@ -22,11 +22,15 @@ export interface ProxyRow {
   readonly toolCount: number;
 }
 
-/** Totals for the status bar. */
+/** Totals for the status bar. Every entry in settings counts once, as the tree lists it. */
 export interface ProxySummary {
-  readonly connected: number;
+  /** Entries in settings: valid or not, enabled or not. */
   readonly total: number;
-  readonly tools: number;
+  /** How many entries are in each state. */
+  readonly byState: Readonly<Record<ProxyRow['state'], number>>;
+  /** The connected proxies' tools that clients see (hidden ones not counted). */
+  readonly proxyTools: number;
+  /** Proxies in error and entries that do not parse, by name. */
   readonly failing: readonly string[];
 }
 
@@ -80,11 +84,13 @@ export class ProxyModel implements vscode.Disposable {
   }
 
   summary(): ProxySummary {
-    const rows = this.rows().filter((row) => row.state !== 'disabled');
+    const rows = this.rows();
+    const byState = { connected: 0, connecting: 0, error: 0, disabled: 0, stopped: 0, invalid: 0 };
+    for (const row of rows) byState[row.state] += 1;
     return {
-      connected: rows.filter((row) => row.state === 'connected').length,
       total: rows.length,
-      tools: rows.reduce((sum, row) => sum + row.toolCount, 0),
+      byState,
+      proxyTools: rows.reduce((sum, row) => sum + (row.state === 'connected' ? row.toolCount : 0), 0),
       failing: rows.filter((row) => row.state === 'error' || row.state === 'invalid').map((row) => row.name),
     };
   }

@@ -53,6 +53,10 @@ export interface StatusBarSnapshot {
   readonly tooltip: string | undefined;
   /** The theme colour id of the background; undefined for the normal one. */
   readonly background: string | undefined;
+  /** What a screen reader says for it. */
+  readonly accessibilityLabel: string | undefined;
+  /** The command a click runs. */
+  readonly command: string | undefined;
 }
 
 export function createTestApi(context: SwitchboardContext, tree: ProxyTreeData, statusBar: vscode.StatusBarItem): SwitchboardTestApi {
@@ -90,6 +94,8 @@ export function createTestApi(context: SwitchboardContext, tree: ProxyTreeData, 
       text: statusBar.text,
       tooltip: typeof statusBar.tooltip === 'string' ? statusBar.tooltip : statusBar.tooltip?.value,
       background: statusBar.backgroundColor?.id,
+      accessibilityLabel: statusBar.accessibilityInformation?.label,
+      command: typeof statusBar.command === 'string' ? statusBar.command : statusBar.command?.command,
     }),
   };
 }
