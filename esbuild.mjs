@@ -25,7 +25,8 @@ const fixtures = readdirSync('test/fixtures')
 const entries = [
   { entryPoints: ['src/server/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/server/child.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // jsonc-parser's "main" is a UMD build whose require() calls a bundler cannot follow; its "module" is plain ESM.
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], mainFields: ['module', 'main'] },
   ...(production ? [] : fixtures),
 ];
 
