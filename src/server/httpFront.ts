@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isJsonRpcMessage } from '../core/jsonLines';
 import type { Logger } from '../core/logger';
-import { HttpSessionTransport } from './httpSession';
+import { type HttpSessionOptions, HttpSessionTransport } from './httpSession';
 
 /** The path the front serves MCP on. */
 export const MCP_PATH = '/mcp';
@@ -13,6 +13,8 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const IDLE_SESSION_MS = 60 * 60 * 1000;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+/** Sets HttpFrontOptions.pollAfterQuietMs (milliseconds) when the caller does not: for trying clients' SSE polling. */
+export const POLL_AFTER_QUIET_ENV = 'MCP_SWITCHBOARD_SSE_POLL_MS';
 
 export interface HttpFrontOptions {
   readonly host: string;
@@ -22,6 +24,14 @@ export interface HttpFrontOptions {
   readonly logger: Logger;
   /** Connects a new session's MCP server to its transport. */
   readonly openSession: (transport: HttpSessionTransport) => Promise<void>;
+  /**
+   * Close a call's event stream after this long without an event, so that a
+   * 2025-11-25 client polls it with Last-Event-ID. Off by default: on
+   * loopback an open stream costs nothing, and not every client resumes a
+   * POST's stream (VS Code 1.139 does not; it sends no MCP-Protocol-Version
+   * header, so it is never polled).
+   */
+  readonly pollAfterQuietMs?: number;
 }
 
 export interface HttpFront {
@@ -38,6 +48,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
   const sessions = new Map<string, HttpSessionTransport>();
   const allowedHosts = new Set([...LOOPBACK_HOSTS, options.host.toLowerCase()]);
   const expectedAuthorization = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
+  const sessionOptions: HttpSessionOptions = { pollAfterQuietMs: options.pollAfterQuietMs ?? pollAfterQuietFromEnvironment(options.logger) };
 
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -63,10 +74,18 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     switch (request.method) {
       case 'POST':
         return await handlePost(request, response, session);
-      case 'GET':
+      case 'GET': {
         if (!session) return sendError(response, 400, -32000, 'Bad request: GET needs an Mcp-Session-Id header.');
+        // With Last-Event-ID, the client resumes a call's stream it lost; without, it opens the session's own stream.
+        const lastEventId = request.headers['last-event-id'];
+        if (typeof lastEventId === 'string' && lastEventId !== '') {
+          const refusal = session.resume(response, lastEventId);
+          if (refusal) sendError(response, refusal.status, -32000, refusal.message);
+          return;
+        }
         if (!session.handleGet(response)) return sendError(response, 409, -32000, 'Conflict: this session already has an event stream open.');
         return;
+      }
       case 'DELETE':
         if (!session) return sendError(response, 400, -32000, 'Bad request: DELETE needs an Mcp-Session-Id header.');
         await session.close();
@@ -103,7 +122,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     let session = existing;
     if (!session) {
       if (!initializing) return sendError(response, 400, -32000, 'Bad request: no Mcp-Session-Id header; send initialize first.');
-      session = new HttpSessionTransport(randomUUID());
+      session = new HttpSessionTransport(randomUUID(), sessionOptions);
       const opened = session;
       sessions.set(opened.sessionId, opened);
       // Set before connecting: the SDK's Server wraps whatever onclose the transport has.
@@ -144,6 +163,15 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function pollAfterQuietFromEnvironment(logger: Logger): number | undefined {
+  const value = process.env[POLL_AFTER_QUIET_ENV];
+  if (value === undefined || value === '') return undefined;
+  const milliseconds = Number(value);
+  if (Number.isInteger(milliseconds) && milliseconds > 0) return milliseconds;
+  logger.warn(`${POLL_AFTER_QUIET_ENV} is "${value}", not a number of milliseconds; call streams stay open until answered.`);
+  return undefined;
 }
 
 function checkHostAndOrigin(request: http.IncomingMessage, allowedHosts: ReadonlySet<string>): string | undefined {
