@@ -7,6 +7,7 @@ import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { POLL_AFTER_QUIET_ENV } from '../../src/server/httpFront';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURE = join(ROOT, 'out', 'fixtures', 'conformance-server.js');
@@ -17,8 +18,8 @@ export class ProcessGroup {
   private readonly children: ChildProcess[] = [];
 
   /** Starts `node args…`, writing its stdout and stderr to `logPath` (both stay readable). */
-  start(args: readonly string[], logPath: string, cwd: string = ROOT): ChildProcess {
-    const child = spawn(process.execPath, [...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  start(args: readonly string[], logPath: string, cwd: string = ROOT, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+    const child = spawn(process.execPath, [...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = createWriteStream(logPath);
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
@@ -86,9 +87,20 @@ export function fixtureStdioEntry(marker: string): { command: string; args: stri
   return { command: process.execPath, args: [FIXTURE, '--transport', 'stdio', '--run', marker] };
 }
 
-/** Starts `<cli> --config … --port 0 --no-auth` (cli: dist/cli.js) and returns the Streamable HTTP URL it prints. */
-export async function startSwitchboard(group: ProcessGroup, cli: string, configPath: string, cwd: string, logPath: string): Promise<string> {
-  const child = group.start([cli, '--config', configPath, '--port', '0', '--no-auth'], logPath, cwd);
+/**
+ * Starts `<cli> --config … --port 0 --no-auth` (cli: dist/cli.js) and returns the Streamable HTTP URL it prints.
+ * `pollAfterQuietMs`: have its HTTP front close call streams quiet that long, so 2025-11-25 clients poll them.
+ */
+export async function startSwitchboard(
+  group: ProcessGroup,
+  cli: string,
+  configPath: string,
+  cwd: string,
+  logPath: string,
+  pollAfterQuietMs?: number,
+): Promise<string> {
+  const env = pollAfterQuietMs === undefined ? process.env : { ...process.env, [POLL_AFTER_QUIET_ENV]: String(pollAfterQuietMs) };
+  const child = group.start([cli, '--config', configPath, '--port', '0', '--no-auth'], logPath, cwd, env);
   return waitForOutput(child, 'stderr', /(http:\/\/127\.0\.0\.1:\d+\/mcp)/, 'The switchboard', 15_000);
 }
 

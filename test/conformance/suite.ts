@@ -1,14 +1,20 @@
 /**
  * Runs the official MCP conformance suite (`@modelcontextprotocol/conformance`,
  * server mode) against one URL under Node 24, and reads what it found: its
- * `Total:` line, each scenario's counts from its summary, and the failed
- * checks from the `checks.json` files it writes.
+ * `Total:` line, each scenario's counts from its summary, and the checks
+ * from the `checks.json` files it writes. Two releases are installed: 0.1.x
+ * as `@modelcontextprotocol/conformance` and 0.2.0-alpha.12 under the npm
+ * alias `conformance-next`.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const SUITE_ENTRY = resolve(__dirname, '..', '..', 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+const NODE_MODULES = resolve(__dirname, '..', '..', 'node_modules');
+/** The 0.1.x release. */
+export const SUITE_ENTRY = join(NODE_MODULES, '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+/** The 0.2.0-alpha.12 release (npm alias `conformance-next`), which has `--requirements`. */
+export const NEXT_SUITE_ENTRY = join(NODE_MODULES, 'conformance-next', 'dist', 'index.js');
 
 /** One check the suite made, as it recorded it in checks.json. */
 export interface Check {
@@ -41,11 +47,13 @@ export interface SuiteResult {
 
 export interface SuiteOptions {
   readonly node: string;
+  /** The release's dist/index.js. */
+  readonly entry: string;
   readonly url: string;
   /** Folder for the suite's output and its checks.json files (created by the caller). */
   readonly outputDir: string;
-  /** `--suite` (active, all, pending) or a single `--scenario`. */
-  readonly selection: { readonly suite: string } | { readonly scenario: string };
+  /** What to run: `--suite NAME`, `--requirements REVISION` or `--scenario NAME`, as arguments. */
+  readonly selection: readonly string[];
   readonly timeoutMs: number;
   /** Also copy the suite's output to this process's stdout. */
   readonly echo: boolean;
@@ -55,8 +63,7 @@ export interface SuiteOptions {
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const logPath = join(options.outputDir, 'suite.log');
   const checksDir = join(options.outputDir, 'checks');
-  const selection = 'suite' in options.selection ? ['--suite', options.selection.suite] : ['--scenario', options.selection.scenario];
-  const child = spawn(options.node, [SUITE_ENTRY, 'server', '--url', options.url, ...selection, '--output-dir', checksDir], {
+  const child = spawn(options.node, [options.entry, 'server', '--url', options.url, ...options.selection, '--output-dir', checksDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
@@ -84,6 +91,22 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   process.off('exit', killOnExit);
   await new Promise<void>((resolveFlush) => log.end(resolveFlush));
   return { ...parseOutput(stripAnsi(output), readChecks(checksDir)), exitCode, timedOut, logPath };
+}
+
+/** One result of two runs against the same server (a suite, then a scenario it left out): scenarios and counts added up. */
+export function mergeResults(first: SuiteResult, second: SuiteResult): SuiteResult {
+  const scenarios = new Map([...first.scenarios, ...second.scenarios]);
+  const passed = first.passed + second.passed;
+  const failed = first.failed + second.failed;
+  return {
+    totalLine: first.totalLine !== undefined && second.totalLine !== undefined ? `Total: ${passed} passed, ${failed} failed` : undefined,
+    passed,
+    failed,
+    scenarios,
+    exitCode: first.exitCode === 0 ? second.exitCode : first.exitCode,
+    timedOut: first.timedOut || second.timedOut,
+    logPath: first.logPath,
+  };
 }
 
 function stripAnsi(text: string): string {
