@@ -36,6 +36,7 @@ export const Command = {
   refresh: 'mcpSwitchboard.refresh',
   restartServer: 'mcpSwitchboard.restartServer',
   setSecret: 'mcpSwitchboard.setSecret',
+  openResource: 'mcpSwitchboard.openResource',
 } as const;
 export type CommandId = (typeof Command)[keyof typeof Command];
 

@@ -7,6 +7,7 @@ import { ProxySecrets } from './secrets';
 import { ProxySettings } from './proxySettings';
 import { QuickInputs } from './quickInputs';
 import { RegistrySync } from './registrySync';
+import { ResourceDocuments } from './resourceDocuments';
 import { StatusStore } from './statusStore';
 import { ServerSupervisor } from './supervisor';
 import { WorkspaceTrust } from './trust';
@@ -27,6 +28,8 @@ export class SwitchboardContext implements vscode.Disposable {
   readonly model: ProxyModel;
   readonly registry: RegistrySync;
   readonly quickInputs = new QuickInputs();
+  /** The read-only documents that show resources, read through the switchboard. */
+  readonly resourceDocuments: ResourceDocuments;
   /** The bearer token of this session: one per activation, so restarts keep the MCP definition. */
   readonly token = randomBytes(32).toString('base64url');
   /** How the user confirms agent changes, removals and missing secrets; the tests swap in an answer. */
@@ -48,6 +51,9 @@ export class SwitchboardContext implements vscode.Disposable {
     this.model = this.own(new ProxyModel(this.config, this.statuses, this.supervisor, this.trust));
     this.registry = this.own(new RegistrySync(this.config, this.secrets, this.supervisor, this.trust, this.log));
     this.own(this.quickInputs);
+    this.resourceDocuments = this.own(
+      new ResourceDocuments(async () => ({ url: await this.supervisor.ensureRunning(), token: this.token }), this.version),
+    );
     this.own(this.supervisor);
   }
 

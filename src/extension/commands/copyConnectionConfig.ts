@@ -3,6 +3,7 @@ import { type ClientKind, CLIENTS, connectionConfig } from '../connectionConfig'
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
 import { Command } from '../constants';
+import { BACK } from '../quickInputs';
 
 const CLIENT_LABELS: Record<ClientKind, string> = {
   claudeDesktop: 'Claude Desktop',
@@ -13,14 +14,7 @@ const CLIENT_LABELS: Record<ClientKind, string> = {
 
 /** Copy Connection Config: the snippet another MCP client needs to use this window's switchboard. */
 export async function copyConnectionConfig(context: SwitchboardContext, client?: ClientKind): Promise<void> {
-  const chosen =
-    client ??
-    (
-      await vscode.window.showQuickPick(
-        CLIENTS.map((kind) => ({ label: CLIENT_LABELS[kind], client: kind })),
-        { title: 'Copy Connection Config', placeHolder: 'Which MCP client should connect to the switchboard?' },
-      )
-    )?.client;
+  const chosen = client ?? (await pickClient(context));
   if (!chosen) return;
   let url: string;
   try {
@@ -37,4 +31,13 @@ export async function copyConnectionConfig(context: SwitchboardContext, client?:
   void vscode.window.showInformationMessage(
     `Copied the ${config.client} config: paste it ${config.where}. It works while this VS Code window is open (the port and token change when it restarts).`,
   );
+}
+
+async function pickClient(context: SwitchboardContext): Promise<ClientKind | undefined> {
+  const picked = await context.quickInputs.pick({
+    title: 'Copy Connection Config',
+    placeholder: 'Which MCP client should connect to the switchboard?',
+    items: CLIENTS.map((kind) => ({ label: CLIENT_LABELS[kind], client: kind })),
+  });
+  return picked === undefined || picked === BACK ? undefined : picked.client;
 }

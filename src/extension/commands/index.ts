@@ -1,42 +1,54 @@
 import * as vscode from 'vscode';
-import type { ClientKind } from '../connectionConfig';
+import { type ClientKind, CLIENTS } from '../connectionConfig';
 import { Command, type CommandId } from '../constants';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
 import { addProxy } from './addProxy';
 import { copyConnectionConfig } from './copyConnectionConfig';
 import { importServers } from './importServers';
-import type { ProxyArgument } from './proxyArgument';
+import { proxyArgumentOf } from './proxyArgument';
 import { editProxyInSettings, listProxies, removeProxy, restartProxy, setProxyEnabled } from './proxyActions';
+import { openResource, resourceArgumentOf } from './openResource';
 import { refresh, restartServer, setSecret } from './serverCommands';
 
-type Handler = (context: SwitchboardContext, ...args: never[]) => Promise<void>;
+/**
+ * A command's arguments are whatever its caller passes: nothing from the
+ * palette, the focused tree node from a view's title bar, the clicked node
+ * (and the selection) from an item's menu, a value from other code. Each
+ * handler takes only the argument it understands and ignores anything else.
+ */
+type Handler = (context: SwitchboardContext, argument: unknown) => Promise<void>;
 
 /** Every command the manifest contributes, and the function that runs it. */
 const COMMANDS: Record<CommandId, Handler> = {
-  [Command.addProxy]: addProxy,
-  [Command.listProxies]: listProxies,
-  [Command.removeProxy]: (context, argument: ProxyArgument) => removeProxy(context, argument),
-  [Command.restartProxy]: (context, argument: ProxyArgument) => restartProxy(context, argument),
-  [Command.toggleProxy]: (context, argument: ProxyArgument) => setProxyEnabled(context, argument, 'toggle'),
-  [Command.enableProxy]: (context, argument: ProxyArgument) => setProxyEnabled(context, argument, true),
-  [Command.disableProxy]: (context, argument: ProxyArgument) => setProxyEnabled(context, argument, false),
-  [Command.editProxyInSettings]: (context, argument: ProxyArgument) => editProxyInSettings(context, argument),
+  [Command.addProxy]: (context) => addProxy(context),
+  [Command.listProxies]: (context) => listProxies(context),
+  [Command.removeProxy]: (context, argument) => removeProxy(context, proxyArgumentOf(argument)),
+  [Command.restartProxy]: (context, argument) => restartProxy(context, proxyArgumentOf(argument)),
+  [Command.toggleProxy]: (context, argument) => setProxyEnabled(context, proxyArgumentOf(argument), 'toggle'),
+  [Command.enableProxy]: (context, argument) => setProxyEnabled(context, proxyArgumentOf(argument), true),
+  [Command.disableProxy]: (context, argument) => setProxyEnabled(context, proxyArgumentOf(argument), false),
+  [Command.editProxyInSettings]: (context, argument) => editProxyInSettings(context, proxyArgumentOf(argument)),
   [Command.showLogs]: async (context) => context.log.show(),
-  [Command.copyConnectionConfig]: (context, client: ClientKind | undefined) => copyConnectionConfig(context, client),
-  [Command.importServers]: (context, file: vscode.Uri | undefined) => importServers(context, file),
-  [Command.refresh]: refresh,
-  [Command.restartServer]: restartServer,
-  [Command.setSecret]: (context, key: string | undefined) => setSecret(context, key),
+  [Command.copyConnectionConfig]: (context, argument) => copyConnectionConfig(context, clientKindOf(argument)),
+  [Command.importServers]: (context, argument) => importServers(context, argument instanceof vscode.Uri ? argument : undefined),
+  [Command.refresh]: (context) => refresh(context),
+  [Command.restartServer]: (context) => restartServer(context),
+  [Command.setSecret]: (context, argument) => setSecret(context, typeof argument === 'string' ? argument : undefined),
+  [Command.openResource]: (context, argument) => openResource(context, resourceArgumentOf(argument)),
 };
+
+function clientKindOf(argument: unknown): ClientKind | undefined {
+  return CLIENTS.find((client) => client === argument);
+}
 
 /** Registers every command; a command that fails says so in one sentence with a way to the logs. */
 export function registerCommands(context: SwitchboardContext): vscode.Disposable {
   return vscode.Disposable.from(
     ...Object.entries(COMMANDS).map(([id, handler]) =>
-      vscode.commands.registerCommand(id, async (...args: never[]) => {
+      vscode.commands.registerCommand(id, async (argument: unknown) => {
         try {
-          await handler(context, ...args);
+          await handler(context, argument);
         } catch (error) {
           context.log.error(`${id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
           await showError(`MCP Switchboard: ${messageOf(error)}`, { title: 'Show Logs', run: () => context.log.show() });

@@ -7,6 +7,18 @@ import { BACK } from '../quickInputs';
 /** What a proxy command receives: a tree node (context menu), a name (other code, tests), or nothing (palette). */
 export type ProxyArgument = ProxyTreeNode | string | undefined;
 
+/**
+ * The proxy argument in what a command received: a name, or a node of the
+ * Proxies view (a proxy, or one of its groups or items). Anything else (the
+ * arguments other views or menus pass) counts as none, so the user picks.
+ */
+export function proxyArgumentOf(value: unknown): ProxyArgument {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null || !('kind' in value)) return undefined;
+  if (value.kind === 'proxy') return 'name' in value && typeof value.name === 'string' ? { kind: 'proxy', name: value.name } : undefined;
+  return 'proxy' in value && typeof value.proxy === 'string' ? value.proxy : undefined;
+}
+
 /** The proxy a command is about: the one it was given, else the one the user picks. */
 export async function proxyFromArgument(
   context: SwitchboardContext,
