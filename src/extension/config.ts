@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { MAX_PROXIES } from '../core/limits';
 import { type ProxyEntry, parseProxyEntry } from '../core/registry';
 import { CONFIG_SECTION, ConfigKey } from './constants';
+import { entryProblems } from './entryProblems';
 
 /** The settings scopes a proxy can be saved in. */
 export type SettingsScope = 'user' | 'workspace';
@@ -19,7 +20,10 @@ export interface ConfiguredProxy {
 export interface InvalidProxy {
   readonly name: string;
   readonly scope: SettingsScope;
+  /** Everything wrong with it, in one message. */
   readonly problem: string;
+  /** The same, one sentence per problem, for a list. */
+  readonly problems: readonly string[];
 }
 
 export type AgentChangePolicy = 'ask' | 'never';
@@ -54,7 +58,8 @@ export function readConfig(): Config {
     } catch (error) {
       // A broken workspace entry still hides the user entry of that name: mounting the user one would surprise.
       proxies.delete(name);
-      invalid.push({ name, scope, problem: error instanceof Error ? error.message : String(error) });
+      const problem = error instanceof Error ? error.message : String(error);
+      invalid.push({ name, scope, problem, problems: entryProblems(name, raw, problem) });
     }
   };
   for (const [name, raw] of Object.entries(user)) parse(name, raw, 'user');
@@ -66,7 +71,8 @@ export function readConfig(): Config {
   // Past the limit, the last entries are shown as invalid rather than started.
   for (const { name, scope } of [...proxies.values()].slice(MAX_PROXIES)) {
     proxies.delete(name);
-    invalid.push({ name, scope, problem: `More than ${MAX_PROXIES} proxies are configured, the most the switchboard mounts; remove some.` });
+    const problem = `More than ${MAX_PROXIES} proxies are configured, the most the switchboard mounts; remove some.`;
+    invalid.push({ name, scope, problem, problems: [problem] });
   }
   const policy = vscode.workspace.getConfiguration(CONFIG_SECTION).get<string>(ConfigKey.agentCanAddProxies);
   return { proxies, invalid, agentCanAddProxies: policy === 'never' ? 'never' : 'ask' };

@@ -16,6 +16,8 @@ export interface ProxyRow {
   readonly state: ProxyState | 'invalid';
   /** Why it is not connected, when there is a reason to show. */
   readonly problem: string | undefined;
+  /** For an entry that does not parse: each of its problems. */
+  readonly problems?: readonly string[];
   readonly transport: TransportKind | undefined;
   readonly target: string;
   /** Tools it contributes to the front (excluded ones not counted). */
@@ -71,6 +73,7 @@ export class ProxyModel implements vscode.Disposable {
         status: undefined,
         state: 'invalid',
         problem: broken.problem,
+        problems: broken.problems,
         transport: undefined,
         target: 'invalid settings entry',
         toolCount: 0,

@@ -3,7 +3,7 @@ import type { ProxyStatus } from '../core/status';
 import { Command, PROXIES_VIEW_ID } from './constants';
 import type { ProxyModel, ProxyRow } from './proxyModel';
 import type { ProxySettings } from './proxySettings';
-import { stateLabel, stateThemeIcon } from './rowPresentation';
+import { shortReason, stateLabel, stateThemeIcon, toolCountLabel } from './rowPresentation';
 import type { ServerPhase } from './supervisor';
 import { withToolShown } from './toolFilterEdit';
 
@@ -63,8 +63,9 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
         const status = this.model.row(node.proxy)?.status;
         const { label, icon } = GROUPS.find((candidate) => candidate.group === node.group) ?? { label: node.group, icon: 'list-flat' };
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `${node.proxy}/${node.group}`;
-        item.description = String(status?.[node.group].length ?? 0);
+        // Ids stay the same while the proxy's lists change, so an open group stays open.
+        item.id = groupId(node.proxy, node.group);
+        item.description = node.group === 'tools' && status ? toolsGroupCount(status) : String(status?.[node.group].length ?? 0);
         item.iconPath = new vscode.ThemeIcon(icon);
         item.contextValue = `group.${node.group}`;
         return item;
@@ -73,7 +74,7 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
         const { tool } = node;
         // The tool's own name, as tools.include/exclude spell it; the title goes to the tooltip.
         const item = new vscode.TreeItem(tool.name);
-        item.id = `${node.proxy}/tools/${tool.name}`;
+        item.id = `${groupId(node.proxy, 'tools')}/${tool.name}`;
         item.description = tool.excluded ? 'hidden' : tool.frontName;
         item.tooltip = markdown(`**${tool.frontName || tool.name}**${tool.title ? ` — ${tool.title}` : ''}${tool.description ? `\n\n${tool.description}` : ''}\n\nUntick to hide it from clients (writes \`tools.exclude\`).`);
         item.checkboxState = {
@@ -86,17 +87,18 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
       case 'resource': {
         const { resource } = node;
         const item = new vscode.TreeItem(resource.title ?? resource.name);
-        item.id = `${node.proxy}/resources/${resource.uri}`;
+        item.id = `${groupId(node.proxy, 'resources')}/${resource.uri}`;
         item.description = resource.uri;
-        item.tooltip = resource.uri;
+        item.tooltip = `${resource.uri}\n\nClick to read it through the switchboard.`;
         item.iconPath = new vscode.ThemeIcon('file');
         item.contextValue = 'resource';
+        item.command = { command: Command.openResource, title: 'Open Resource', arguments: [node] };
         return item;
       }
       case 'prompt': {
         const { prompt } = node;
         const item = new vscode.TreeItem(prompt.name);
-        item.id = `${node.proxy}/prompts/${prompt.name}`;
+        item.id = `${groupId(node.proxy, 'prompts')}/${prompt.name}`;
         item.description = prompt.frontName;
         item.tooltip = [prompt.title, prompt.description].filter(Boolean).join(' — ') || prompt.frontName;
         item.iconPath = new vscode.ThemeIcon('comment');
@@ -121,7 +123,7 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
 function proxyItem(row: ProxyRow): vscode.TreeItem {
   const hasChildren = row.status !== undefined && GROUPS.some(({ group }) => row.status?.[group].length);
   const item = new vscode.TreeItem(row.name, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-  item.id = `proxy/${row.name}`;
+  item.id = proxyId(row.name);
   item.iconPath = stateThemeIcon(row);
   item.description = describeRow(row);
   item.tooltip = tooltipOf(row);
@@ -131,16 +133,35 @@ function proxyItem(row: ProxyRow): vscode.TreeItem {
   return item;
 }
 
-/** transport · tool count · scope, or what is wrong instead of the tool count. */
+/** Tree item ids: proxy names cannot hold "/" or ":", so no proxy's id can be another's group. */
+function proxyId(name: string): string {
+  return `proxy:${name}`;
+}
+
+function groupId(proxy: string, group: GroupKind): string {
+  return `${proxyId(proxy)}/${group}`;
+}
+
+/** The Tools group's count, in the same terms as the proxy's row: "16 of 17 shown" when some are hidden. */
+function toolsGroupCount(status: ProxyStatus): string {
+  const total = status.tools.length;
+  return status.toolCount === total ? String(total) : `${status.toolCount} of ${total} shown`;
+}
+
+/** transport · tool count · scope; instead of the tool count, the state, or what is wrong in a few words. */
 function describeRow(row: ProxyRow): string {
   const parts: string[] = [];
   if (row.transport) parts.push(row.transport);
-  parts.push(row.state === 'connected' ? `${row.toolCount} ${row.toolCount === 1 ? 'tool' : 'tools'}` : stateLabel(row));
+  if (row.state === 'connected') parts.push(toolCountLabel(row));
+  else if (row.state === 'error' && row.problem) parts.push(`error: ${shortReason(row.problem)}`);
+  else if (row.state === 'invalid') parts.push(`invalid: ${shortReason(row.problems?.[0] ?? row.problem ?? 'not a valid entry')}`);
+  else parts.push(stateLabel(row));
   parts.push(SCOPE_LABEL[row.scope]);
   return parts.join(' · ');
 }
 
 function tooltipOf(row: ProxyRow): vscode.MarkdownString {
+  if (row.state === 'invalid') return invalidTooltipOf(row);
   const lines = [`**${row.name}** — ${stateLabel(row)}`, '', `\`${row.target}\``, ''];
   const details: string[] = [];
   if (row.transport) details.push(`Transport: ${row.transport}`);
@@ -148,10 +169,33 @@ function tooltipOf(row: ProxyRow): vscode.MarkdownString {
   if (row.status) {
     details.push(`Prefix: \`${row.status.prefix || '(none)'}\``);
     if (row.status.prefixNote) details.push(row.status.prefixNote);
-    details.push(`Since: ${new Date(row.status.since).toLocaleString()}`);
+    if (row.state === 'connected' && row.status.toolCount !== row.status.tools.length) {
+      details.push(`Tools: ${row.status.toolCount} of ${row.status.tools.length} shown to clients (the others are hidden by tools.include/exclude)`);
+    }
+    details.push(`${row.state === 'error' ? 'Failing since' : 'Since'}: ${new Date(row.status.since).toLocaleString()}`);
   }
   if (row.problem) details.push(`${row.state === 'disabled' ? '' : 'Last error: '}${row.problem}`);
   return markdown([...lines, ...details.map((detail) => `- ${detail}`)].join('\n'));
+}
+
+/** An entry that does not parse: every problem, in words, and where to fix it. */
+function invalidTooltipOf(row: ProxyRow): vscode.MarkdownString {
+  const problems = row.problems?.length ? row.problems : [row.problem ?? 'The entry is not valid.'];
+  const lines = [
+    `**${escapeMarkdown(row.name)}** — not started: its entry in ${SCOPE_LABEL[row.scope]} settings is not valid.`,
+    '',
+    problems.length === 1 ? 'Problem:' : `${problems.length} problems:`,
+    '',
+    ...problems.map((problem) => `- ${escapeMarkdown(problem)}`),
+    '',
+    'Fix it in settings (Edit in Settings); it starts as soon as it is valid.',
+  ];
+  return markdown(lines.join('\n'));
+}
+
+/** Markdown would read `*`, `_`, backticks and brackets in a message as formatting. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>#|]/g, (character) => `\\${character}`);
 }
 
 function markdown(text: string): vscode.MarkdownString {

@@ -43,6 +43,8 @@ export interface TreeSnapshotItem {
   readonly icon: string | undefined;
   readonly contextValue: string | undefined;
   readonly checked: boolean | undefined;
+  /** The command a click on the row runs. */
+  readonly command: string | undefined;
   readonly children: TreeSnapshotItem[];
 }
 
@@ -115,6 +117,7 @@ function snapshot(tree: ProxyTreeData, parent: ProxyTreeNode | undefined): TreeS
       icon,
       contextValue: item.contextValue,
       checked: state === undefined ? undefined : state === vscode.TreeItemCheckboxState.Checked,
+      command: item.command?.command,
       children: snapshot(tree, node),
     };
   });

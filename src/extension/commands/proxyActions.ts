@@ -5,7 +5,7 @@ import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
 import type { ProxyRow } from '../proxyModel';
 import { BACK } from '../quickInputs';
-import { stateIcon, stateLabel } from '../rowPresentation';
+import { stateIcon, stateLabel, toolCountLabel } from '../rowPresentation';
 import { type ProxyArgument, proxyFromArgument } from './proxyArgument';
 
 const PROXIES_SETTING = `${CONFIG_SECTION}.${ConfigKey.proxies}`;
@@ -107,7 +107,7 @@ export async function listProxies(context: SwitchboardContext): Promise<void> {
     placeholder: 'Pick a proxy to act on it',
     items: rows.map((row) => ({
       label: `$(${stateIcon(row).id}) ${row.name}`,
-      description: `${row.state === 'connected' ? `${row.toolCount} tools` : stateLabel(row)} · ${row.scope}`,
+      description: `${row.state === 'connected' ? toolCountLabel(row) : stateLabel(row)} · ${row.scope}`,
       detail: row.problem ? `${row.target} — ${row.problem}` : row.target,
       row,
     })),
