@@ -20,6 +20,14 @@ export interface TextStep extends StepPosition {
   readonly value?: string;
   readonly password?: boolean;
   readonly validate: (value: string) => Validation;
+  /**
+   * A slower check (one that reads the disk, say) run when `validate` finds
+   * nothing; what it finds shows if the value is still the one it checked.
+   * Enter never waits for it.
+   */
+  readonly check?: (value: string) => Promise<Validation>;
+  /** Called with the value as the user types, so a flow can keep it when they go Back. */
+  readonly onDidChangeValue?: (value: string) => void;
 }
 
 export interface PickStep<T extends vscode.QuickPickItem> extends StepPosition {
@@ -28,6 +36,17 @@ export interface PickStep<T extends vscode.QuickPickItem> extends StepPosition {
   readonly canPickMany?: boolean;
   readonly matchOnDescription?: boolean;
   readonly matchOnDetail?: boolean;
+  /**
+   * Lets the user type a value the list does not have: returns the item the
+   * typed text stands for, or why it cannot be one (shown in the list, and
+   * Enter on it does nothing). Without it only listed items can be picked.
+   */
+  readonly typed?: (value: string) => T | string | undefined;
+}
+
+/** The row that says why the typed text cannot be picked. */
+interface ProblemItem extends vscode.QuickPickItem {
+  readonly problem: true;
 }
 
 /**
@@ -52,11 +71,29 @@ export class QuickInputs implements vscode.Disposable {
     box.password = options.password ?? false;
     box.ignoreFocusOut = true;
     box.buttons = backButtonFor(options);
+    let latestCheck = 0;
+    const validate = (value: string) => {
+      const problem = options.validate(value);
+      box.validationMessage = problem;
+      const check = options.check;
+      if (problem !== undefined || check === undefined) return;
+      const ticket = ++latestCheck;
+      check(value).then(
+        (found) => {
+          if (ticket === latestCheck && box.value === value) box.validationMessage = found;
+        },
+        () => undefined, // A check that fails says nothing: Enter still validates.
+      );
+    };
+    // A value brought back by Back is checked at once, as if just typed.
+    if (box.value !== '') validate(box.value);
     return this.run(box, (settle) => [
       box.onDidChangeValue((value) => {
-        box.validationMessage = options.validate(value);
+        options.onDidChangeValue?.(value);
+        validate(value);
       }),
       box.onDidAccept(() => {
+        latestCheck++;
         const problem = options.validate(box.value);
         box.validationMessage = problem;
         if (!blocks(problem)) settle(box.value);
@@ -68,7 +105,7 @@ export class QuickInputs implements vscode.Disposable {
   pick<T extends vscode.QuickPickItem>(options: PickStep<T> & { readonly canPickMany?: false }): Promise<T | Back | undefined>;
   pick<T extends vscode.QuickPickItem>(options: PickStep<T> & { readonly canPickMany: true }): Promise<readonly T[] | Back | undefined>;
   pick<T extends vscode.QuickPickItem>(options: PickStep<T>): Promise<T | readonly T[] | Back | undefined> {
-    const quickPick = vscode.window.createQuickPick<T>();
+    const quickPick = vscode.window.createQuickPick<T | ProblemItem>();
     quickPick.title = options.title;
     quickPick.step = options.step;
     quickPick.totalSteps = options.totalSteps;
@@ -80,10 +117,19 @@ export class QuickInputs implements vscode.Disposable {
     if (options.canPickMany) quickPick.selectedItems = options.items.filter((item) => item.picked);
     quickPick.ignoreFocusOut = true;
     quickPick.buttons = backButtonFor(options);
-    return this.run(quickPick, (settle) => [
+    const typed = options.typed;
+    return this.run(quickPick, (settle: (result: T | readonly T[]) => void) => [
+      quickPick.onDidChangeValue((value) => {
+        if (typed === undefined) return;
+        const item = value.trim() === '' || options.items.some((candidate) => candidate.label === value) ? undefined : typed(value);
+        const first: (T | ProblemItem)[] =
+          item === undefined ? [] : typeof item === 'string' ? [{ label: `$(warning) ${item}`, alwaysShow: true, problem: true }] : [{ ...item, alwaysShow: true }];
+        quickPick.items = [...first, ...options.items];
+      }),
       quickPick.onDidAccept(() => {
-        if (options.canPickMany) settle(quickPick.selectedItems);
-        else if (quickPick.activeItems[0]) settle(quickPick.activeItems[0]);
+        const chosen = (options.canPickMany ? quickPick.selectedItems : quickPick.activeItems.slice(0, 1)).filter(isChoice);
+        if (options.canPickMany) settle(chosen);
+        else if (chosen[0]) settle(chosen[0]);
       }),
     ]);
   }
@@ -119,6 +165,10 @@ export class QuickInputs implements vscode.Disposable {
 /** Back is offered from the second step of a flow on. */
 function backButtonFor({ step }: StepPosition): vscode.QuickInputButton[] {
   return step !== undefined && step > 1 ? [vscode.QuickInputButtons.Back] : [];
+}
+
+function isChoice<T extends vscode.QuickPickItem>(item: T | ProblemItem): item is T {
+  return !('problem' in item && item.problem === true);
 }
 
 function blocks(problem: Validation): boolean {

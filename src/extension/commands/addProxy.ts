@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { formatIssues, type ProxyEntry, proxyNameSchema } from '../../core/registry';
+import { findEntryCommand } from '../commandLookup';
 import type { SettingsScope } from '../config';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
@@ -50,6 +51,17 @@ export async function addProxy(context: SwitchboardContext): Promise<void> {
         validate: (value) => {
           const result = entryFromTarget(name, value);
           return 'problem' in result ? result.problem : undefined;
+        },
+        check: async (value) => {
+          const result = entryFromTarget(name, value);
+          const problem = 'entry' in result ? await commandProblem(result.entry) : undefined;
+          if (problem === undefined) return undefined;
+          const message = `${problem} The proxy will not start until it is installed: give its full path, or save it anyway.`;
+          return { message, severity: vscode.InputBoxValidationSeverity.Warning };
+        },
+        // Back and forward again keeps what was typed, even if it was never accepted.
+        onDidChangeValue: (value) => {
+          target = value;
         },
       });
       if (answer === undefined) return;
@@ -123,5 +135,16 @@ async function save(context: SwitchboardContext, name: string, entry: ProxyEntry
   context.config.refresh();
   context.log.info(`Added proxy "${name}" to ${scope} settings.`);
   context.supervisor.ensureRunning().catch((error: unknown) => context.log.error(`The switchboard server did not start: ${messageOf(error)}`));
-  void vscode.window.showInformationMessage(`Proxy "${name}" was added to ${scope} settings.`);
+  const problem = await commandProblem(entry);
+  if (problem === undefined) {
+    void vscode.window.showInformationMessage(`Proxy "${name}" was added to ${scope} settings.`);
+  } else {
+    void vscode.window.showWarningMessage(`Proxy "${name}" was added to ${scope} settings, but it will not start until its command is found: ${problem}`);
+  }
+}
+
+/** Why the entry's command will not be found when the switchboard starts it, or undefined (found, or a URL proxy). */
+async function commandProblem(entry: ProxyEntry): Promise<string | undefined> {
+  const result = await findEntryCommand(entry, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+  return result.kind === 'missing' ? result.problem : undefined;
 }

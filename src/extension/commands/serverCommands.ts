@@ -28,36 +28,41 @@ export async function refresh(context: SwitchboardContext): Promise<void> {
   }
 }
 
-const ANOTHER_KEY = '$(add) Another Key…';
-
-/** Set Secret: stores a value for `${secret:KEY}`, offering the keys the proxies use. */
+/** Set Secret: stores a value for `${secret:KEY}`; the user types the KEY, or picks one the proxies use. */
 export async function setSecret(context: SwitchboardContext, key?: string): Promise<void> {
   const chosen = key ?? (await pickSecretKey(context));
   if (chosen !== undefined) await context.secrets.prompt(chosen);
 }
 
-/** The KEY to set: one the proxies use, or another the user types; undefined when they cancel. */
+interface KeyItem extends vscode.QuickPickItem {
+  readonly key: string;
+}
+
+/** Why a typed KEY cannot be one, or undefined when it can. */
+function secretKeyProblem(key: string): string | undefined {
+  return /^[^}\s]+$/.test(key) ? undefined : 'A key has no spaces and no "}": type another.';
+}
+
+/** The KEY to set: typed, or picked from those the proxies use; undefined when they cancel. */
 async function pickSecretKey(context: SwitchboardContext): Promise<string | undefined> {
   const used = new Map<string, string>();
   for (const proxy of context.config.current.proxies.values()) {
     for (const secretKey of secretKeysOf(proxy.entry)) used.set(secretKey, proxy.name);
   }
   const { missing } = await context.secrets.read(used.keys());
-  const items = [...used].map(([secretKey, proxy]) => ({
+  const items: KeyItem[] = [...used].map(([secretKey, proxy]) => ({
     label: secretKey,
     description: `used by ${proxy}${missing.includes(secretKey) ? ' · not set' : ''}`,
+    key: secretKey,
   }));
-  const picked = await context.quickInputs.pick({
+  const picked = await context.quickInputs.pick<KeyItem>({
     title: 'Set Secret',
-    placeholder: 'Which ${secret:KEY} to set',
-    items: [...items, { label: ANOTHER_KEY, description: '' }],
+    placeholder: items.length > 0 ? 'Type the KEY of ${secret:KEY}, or pick one a proxy uses' : 'Type the KEY of ${secret:KEY}, e.g. github',
+    items,
+    typed: (value) => {
+      const typedKey = value.trim();
+      return secretKeyProblem(typedKey) ?? { label: typedKey, description: 'Set this key (no proxy uses it yet)', key: typedKey };
+    },
   });
-  if (picked === undefined || picked === BACK) return undefined;
-  if (picked.label !== ANOTHER_KEY) return picked.label;
-  const typed = await context.quickInputs.text({
-    title: 'Set Secret',
-    prompt: 'The KEY of ${secret:KEY}',
-    validate: (value) => (/^[^}\s]+$/.test(value) ? undefined : 'A key is one or more characters, without spaces or "}".'),
-  });
-  return typeof typed === 'string' ? typed : undefined;
+  return picked === undefined || picked === BACK ? undefined : picked.key;
 }
