@@ -106,4 +106,20 @@ describe('Add Proxy… (multi-step quick input)', function () {
       api.treeSnapshot().find((item) => item.label === 'unreachable' && item.icon === 'error' && /127\.0\.0\.1:9/.test(item.tooltip ?? '')),
     );
   });
+
+  it('saves a command that is not on PATH when asked to, and the row says why it fails', async () => {
+    // The warning shown while typing, and Back keeping step 2, need real keystrokes: the UI suite types them (test/bed/ui).
+    const done = vscode.commands.executeCommand(Command.addProxy);
+    await typeAndEnter(await inputs.next<vscode.InputBox>(), 'missing');
+    assert.equal(await typeAndEnter(await inputs.next<vscode.InputBox>(), 'definitely-not-a-command --stdio'), undefined, 'not found is not refused');
+    await pick(await inputs.next(), 'User settings');
+    await done;
+
+    assert.deepEqual(proxiesIn('user').missing, { command: 'definitely-not-a-command', args: ['--stdio'] });
+    const status = await waitForProxy(api, 'missing', 'error');
+    assert.match(status.error ?? '', /no such command/);
+    await waitFor('the row to say why it fails', () =>
+      api.treeSnapshot().find((item) => item.label === 'missing' && item.description === 'stdio · error: no such command · user'),
+    );
+  });
 });

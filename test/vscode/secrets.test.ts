@@ -4,6 +4,7 @@ import { Command } from '../../src/extension/constants';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
 import type { UserQuestion } from '../../src/extension/userQuestions';
 import {
+  accept,
   activateAndStartServer,
   everything,
   lmTool,
@@ -11,6 +12,7 @@ import {
   proxiesIn,
   QuickInputRecorder,
   resetSettings,
+  sleep,
   startInVsCodeMcp,
   textOf,
   typeAndEnter,
@@ -23,6 +25,8 @@ import {
 const KEY = `test-token-${Date.now()}`;
 const FIRST_VALUE = `first-${Math.random().toString(36).slice(2)}`;
 const SECOND_VALUE = `second-${Math.random().toString(36).slice(2)}`;
+const TYPED_KEY = `typed-${Date.now()}`;
+const TYPED_VALUE = `typed-${Math.random().toString(36).slice(2)}`;
 /** server-everything's get-env prints its environment: the variable shows what the backend received. */
 const VARIABLE = 'SWITCHBOARD_TEST_TOKEN';
 
@@ -99,10 +103,7 @@ describe('Secrets: ${secret:KEY} comes from SecretStorage, never from settings',
     const keys = await inputs.next<vscode.QuickPick<vscode.QuickPickItem>>();
     assert.deepEqual(
       keys.items.map(({ label, description }) => ({ label, description })),
-      [
-        { label: KEY, description: 'used by secretive' },
-        { label: '$(add) Another Key…', description: '' },
-      ],
+      [{ label: KEY, description: 'used by secretive' }],
     );
     await pick(keys, KEY);
     assert.equal(await typeAndEnter(await inputs.next<vscode.InputBox>(), SECOND_VALUE), undefined);
@@ -110,5 +111,37 @@ describe('Secrets: ${secret:KEY} comes from SecretStorage, never from settings',
 
     await waitFor('the backend to run with the new value', async () => (await backendVariable()) === SECOND_VALUE);
     await assertNotInSettings(SECOND_VALUE);
+  });
+
+  it('Set Secret… takes a key typed by name, refuses one that cannot be a key, and stores the value', async () => {
+    const questions: UserQuestion[] = [];
+    api.answerQuestions((question) => {
+      questions.push(question);
+      return false;
+    });
+    const done = vscode.commands.executeCommand(Command.setSecret);
+    const keys = await inputs.next<vscode.QuickPick<vscode.QuickPickItem>>();
+    assert.match(keys.placeholder ?? '', /^Type the KEY of \$\{secret:KEY\}, or pick one a proxy uses/);
+
+    keys.value = 'has space';
+    await waitFor('the typed text to be refused', () => keys.items[0]?.label.startsWith('$(warning)'));
+    // Enter on it does nothing: the next input (below) is for the key typed after it.
+    await accept();
+    await sleep(150);
+
+    keys.value = TYPED_KEY;
+    await waitFor('the typed key to be offered', () => keys.items[0]?.label === TYPED_KEY);
+    assert.deepEqual(keys.items.map((item) => item.label), [TYPED_KEY, KEY], 'the known keys stay to pick from');
+    await accept();
+    const box = await inputs.next<vscode.InputBox>();
+    assert.equal(box.title, `Secret "${TYPED_KEY}"`, 'the first input after the refused key is for the typed one');
+    assert.equal(await typeAndEnter(box, TYPED_VALUE), undefined);
+    await done;
+
+    // Stored: a proxy that uses it connects with the value, and nothing asks for it.
+    await writeProxies('user', { secretive: { ...everything, env: { [VARIABLE]: `\${secret:${TYPED_KEY}}` } } });
+    await waitFor('the backend to run with the typed key\'s value', async () => (await backendVariable()) === TYPED_VALUE);
+    assert.deepEqual(questions, [], 'no reminder: the secret was set');
+    await assertNotInSettings(TYPED_VALUE);
   });
 });

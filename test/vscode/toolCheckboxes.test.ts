@@ -11,19 +11,23 @@ describe('Tool checkboxes in the tree write tools.exclude', function () {
   this.timeout(120_000);
   let api: SwitchboardTestApi;
   let allTools: number;
+  let connectedSince: string;
 
   const status = () => api.statuses().find((candidate) => candidate.name === 'boxes');
-  /** A filter change reconnects the proxy: the next checkbox needs its tools listed again. */
+  /** A filter change re-filters the catalog without reconnecting: the proxy stays connected, with this many tools shown. */
   const connectedWith = (toolCount: number) =>
     waitFor(`"boxes" connected with ${toolCount} tools`, () => status()?.state === 'connected' && status()?.toolCount === toolCount && status());
-  const toolItem = (tool: string) =>
-    api.treeSnapshot().find((item) => item.label === 'boxes')?.children.find((group) => group.label === 'Tools')?.children.find((item) => item.label === tool);
+  const proxyItem = () => api.treeSnapshot().find((item) => item.label === 'boxes');
+  const toolsGroup = () => proxyItem()?.children.find((group) => group.label === 'Tools');
+  const toolItem = (tool: string) => toolsGroup()?.children.find((item) => item.label === tool);
 
   before(async () => {
     api = await activateAndStartServer();
     await resetSettings();
     await writeProxies('user', { boxes: everything });
-    allTools = (await waitForProxy(api, 'boxes', 'connected')).toolCount;
+    const connected = await waitForProxy(api, 'boxes', 'connected');
+    allTools = connected.toolCount;
+    connectedSince = connected.since;
     await startInVsCodeMcp();
     await waitFor('boxes_echo in vscode.lm.tools', () => lmTool('boxes_echo'));
   });
@@ -38,10 +42,13 @@ describe('Tool checkboxes in the tree write tools.exclude', function () {
 
     const hidden = await connectedWith(allTools - 2);
     assert.deepEqual(hidden.tools.filter((tool) => tool.excluded).map((tool) => tool.name).sort(), ['echo', 'get-sum']);
+    assert.equal(hidden.since, connectedSince, 'the proxy stayed connected: no reconnect for a filter change');
     assert.equal(toolItem('echo')?.checked, false);
     assert.equal(toolItem('echo')?.description, 'hidden');
+    // The row and its Tools group count the same way.
+    assert.equal(proxyItem()?.description, `stdio · ${allTools - 2} of ${allTools} tools · user`);
+    assert.equal(toolsGroup()?.description, `${allTools - 2} of ${allTools} shown`);
     await waitFor('boxes_echo to leave vscode.lm.tools', () => !lmTool('boxes_echo'));
-    // The filter change reconnected the proxy, so its other tools come back after a moment.
     await waitFor('the ticked boxes_get-env in vscode.lm.tools', () => lmTool('boxes_get-env'));
   });
 
@@ -52,7 +59,10 @@ describe('Tool checkboxes in the tree write tools.exclude', function () {
     await api.setToolChecked('boxes', 'get-sum', true);
     assert.deepEqual(proxiesIn('user').boxes, everything);
 
-    await connectedWith(allTools);
+    const shown = await connectedWith(allTools);
+    assert.equal(shown.since, connectedSince, 'still the same connection');
+    assert.equal(proxyItem()?.description, `stdio · ${allTools} tools · user`);
+    assert.equal(toolsGroup()?.description, String(allTools));
     assert.equal(toolItem('echo')?.checked, true);
     assert.equal(toolItem('echo')?.description, 'boxes_echo');
     await waitFor('boxes_echo back in vscode.lm.tools', () => lmTool('boxes_echo'));
