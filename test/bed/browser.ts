@@ -8,7 +8,7 @@ import type { Tools } from './provision';
 import type { Teardown } from './teardown';
 
 /** Flags for a browser that runs as root in a container and must not reach the internet. */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
