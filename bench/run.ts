@@ -4,7 +4,7 @@
  * drift falls on both. Prints a table with each line's target (DESIGN.md,
  * "Performance budget") and PASS/MISS, and writes bench/results.json.
  *
- *   tsx bench/run.ts [--quick] [--only calls,startup,scale,payload] [--profile DIR]
+ *   tsx bench/run.ts [--quick] [--only calls,startup,scale,search,payload] [--profile DIR]
  *
  * --quick    small counts, for trying changes (does not write results.json)
  * --only     run only the named sections (does not write results.json)
@@ -23,12 +23,14 @@ import { errorLine, type Line, machine, table } from './lib/report';
 import { measureCalls } from './sections/calls';
 import { measurePayload } from './sections/payload';
 import { measureScale } from './sections/scale';
+import { measureSearch } from './sections/search';
 import { measureStartup } from './sections/startup';
 
 const SECTIONS = {
   calls: measureCalls,
   startup: measureStartup,
   scale: measureScale,
+  search: measureSearch,
   payload: measurePayload,
 } as const;
 type SectionName = keyof typeof SECTIONS;

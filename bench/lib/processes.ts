@@ -9,7 +9,7 @@
  * backend the switchboard left behind is a finding in itself.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -101,8 +101,15 @@ export class Processes {
     return { [MARKER]: `${this.runId}:${label}` };
   }
 
+  /** A folder of this run's for `label` (removed with the run's files). */
+  folderFor(label: string): string {
+    const path = join(this.folder, label);
+    mkdirSync(path, { recursive: true });
+    return path;
+  }
+
   /** Writes a registry file and returns its path. */
-  writeRegistry(label: string, proxies: Readonly<Record<string, ProxyEntry | { readonly url: string }>>): string {
+  writeRegistry(label: string, proxies: Readonly<Record<string, ProxyEntry | { readonly url: string } | { readonly command: string; readonly args: readonly string[]; readonly env?: Record<string, string> }>>): string {
     const path = join(this.folder, `${label}.json`);
     writeFileSync(path, JSON.stringify({ proxies }, null, 2));
     return path;

@@ -43,7 +43,7 @@ import { type ProxyEntry, type ProxyMount, type TransportKind, transportOf } fro
 import type { ProxyState } from './status';
 import { MAX_LINE_BYTES } from './jsonLines';
 import { ProcessGroupStdioTransport } from './stdioClientTransport';
-import { compileToolFilter } from './toolFilter';
+import { compileGlobs, compileToolFilter } from './toolFilter';
 import { APP_MIME_TYPE, APPS_EXTENSION } from './mcpApps';
 
 /** Default time a backend gets to answer one request. */
@@ -111,6 +111,8 @@ export class Backend {
   prompts: readonly Prompt[] = [];
   /** Decides whether one of the backend's own tool names is shown, from `tools.include/exclude`. */
   isToolShown: (toolName: string) => boolean;
+  /** Decides whether one of its tools is pinned (`tools.pin`): listed in search mode too. */
+  isToolPinned: (toolName: string) => boolean;
   /** Calls from clients in progress, newest last: where reverse requests and logs go. */
   readonly inFlight = new Set<InFlightCall>();
   /** Resource URIs clients subscribed to here; renewed on reconnect. */
@@ -154,6 +156,7 @@ export class Backend {
     this.transport = transportOf(mount.entry);
     this.timeoutMs = mount.entry.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.isToolShown = compileToolFilter(mount.entry.tools);
+    this.isToolPinned = compileGlobs(mount.entry.tools?.pin);
     this.trouble = new BurstLog((line) => host.logger.warn(line, name));
   }
 
@@ -168,6 +171,7 @@ export class Backend {
   adopt(mount: ProxyMount): void {
     this.currentMount = mount;
     this.isToolShown = compileToolFilter(mount.entry.tools);
+    this.isToolPinned = compileGlobs(mount.entry.tools?.pin);
   }
 
   /** Starts connecting (in the background), or records why it will not. */

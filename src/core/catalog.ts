@@ -3,6 +3,7 @@ import type { ClientCapabilities, Prompt, Resource, ResourceTemplate, Tool } fro
 import type { Backend } from './backend';
 import { APPS_EXTENSION, isAppOnly } from './mcpApps';
 import { frontName, prefixCandidates, uniqueWithin } from './naming';
+import type { ToolOverride } from './registry';
 
 /** Where a front name leads: the backend and the name it knows the thing by. */
 export interface Route {
@@ -62,6 +63,12 @@ export class Catalog {
   readonly promptFrontNames = new Map<string, Map<string, string>>();
   /** Clashes found while building (a URI two proxies list), for the log. */
   readonly warnings: string[] = [];
+  /** What could not be applied of each proxy's entry (overrides), by proxy name, for the tree and list_proxies. */
+  readonly problems = new Map<string, string[]>();
+  /** Front names of pinned tools: listed in search mode too. */
+  readonly pinned = new Set<string>();
+  /** For each front tool, the backend's tool it shows and the override applied: what the search index keys on. */
+  readonly toolSources = new Map<string, { readonly source: Tool; readonly override: ToolOverride | undefined }>();
 
   private readonly resourceRoutes = new Map<string, Backend>();
   /** The tools/list answer for each client view, as UTF-8 JSON. */
@@ -72,9 +79,9 @@ export class Catalog {
    * Builds the catalog from backends in registry order (earlier ones keep their
    * names on a clash), after the switchboard's own tools.
    */
-  constructor(backends: readonly Backend[], ownTools: readonly Tool[]) {
+  constructor(backends: readonly Backend[], ownTools: readonly Tool[], reservedNames: readonly string[] = []) {
     this.tools.push(...ownTools);
-    const takenTools = new Set(ownTools.map((tool) => tool.name));
+    const takenTools = new Set([...ownTools.map((tool) => tool.name), ...reservedNames]);
     const takenPrompts = new Set<string>();
     for (const backend of backends) {
       this.addNamed(backend, takenTools, takenPrompts);
@@ -85,19 +92,18 @@ export class Catalog {
   /** The tools a client with this view can call. */
   toolsFor(view: ClientToolView): Tool[] {
     if (view.tasks && view.apps) return this.tools;
-    return this.tools.filter((tool) => (view.tasks || !isTaskRequired(tool)) && (view.apps || !isAppOnly(tool)));
+    return this.tools.filter(callableWith(view));
   }
 
   /**
-   * The tools/list result for a client view as UTF-8 JSON, made once per
-   * catalog and view: thousands of tools are not serialized, nor their text
-   * encoded, per request.
+   * A tools/list result as UTF-8 JSON, made once per catalog and view (`key`
+   * names the view; `tools` makes its list): thousands of tools are not
+   * serialized, nor their text encoded, per request.
    */
-  toolsListJsonFor(view: ClientToolView): Buffer {
-    const key = `${view.tasks}/${view.apps}`;
+  cachedToolsJson(key: string, tools: () => readonly Tool[]): Buffer {
     let json = this.toolsJson.get(key);
     if (!json) {
-      json = Buffer.from(JSON.stringify({ tools: this.toolsFor(view) }));
+      json = Buffer.from(JSON.stringify({ tools: tools() }));
       this.toolsJson.set(key, json);
     }
     return json;
@@ -135,12 +141,17 @@ export class Catalog {
         backend.name,
         prefix === configured ? { prefix } : { prefix, note: `Prefix "${prefix}" is used because "${configured}" clashed with another proxy's names.` },
       );
+      const overrides = backend.mount.entry.tools?.overrides ?? {};
+      this.applyOverrideNames(backend, shownTools, toolNames, overrides, takenTools);
       this.toolFrontNames.set(backend.name, toolNames);
       this.promptFrontNames.set(backend.name, promptNames);
       for (const tool of shownTools) {
         const name = toolNames.get(tool.name) ?? tool.name;
+        const override = Object.hasOwn(overrides, tool.name) ? overrides[tool.name] : undefined;
         takenTools.add(name);
-        this.tools.push({ ...tool, name });
+        this.tools.push(override ? overridden(tool, name, override) : { ...tool, name });
+        this.toolSources.set(name, { source: tool, override });
+        if (backend.isToolPinned(tool.name)) this.pinned.add(name);
         const route = { backend, name: tool.name };
         this.toolRoutes.set(name, route);
         this.toolsByOwnName.set(tool.name, [...(this.toolsByOwnName.get(tool.name) ?? []), route]);
@@ -152,6 +163,32 @@ export class Catalog {
         this.promptRoutes.set(name, { backend, name: prompt.name });
       }
       return;
+    }
+  }
+
+  /** Gives tools the names their overrides ask for, where those are free; says why where they are not. */
+  private applyOverrideNames(
+    backend: Backend,
+    shownTools: readonly Tool[],
+    toolNames: Map<string, string>,
+    overrides: Readonly<Record<string, ToolOverride>>,
+    takenTools: ReadonlySet<string>,
+  ): void {
+    const problems: string[] = [];
+    const offered = new Set(backend.tools.map((tool) => tool.name));
+    for (const [own, override] of Object.entries(overrides)) {
+      if (!offered.has(own)) problems.push(`tools.overrides has "${own}", which the proxy does not offer.`);
+      if (override.name === undefined || !shownTools.some((tool) => tool.name === own)) continue;
+      const usedByOthers = [...toolNames.entries()].some(([other, name]) => other !== own && name === override.name);
+      if (takenTools.has(override.name) || usedByOthers) {
+        problems.push(`tools.overrides.${own}.name "${override.name}" is taken by another tool; it is listed as "${toolNames.get(own)}".`);
+        continue;
+      }
+      toolNames.set(own, override.name);
+    }
+    if (problems.length > 0) {
+      this.problems.set(backend.name, problems);
+      this.warnings.push(...problems.map((problem) => `Proxy "${backend.name}": ${problem}`));
     }
   }
 
@@ -195,6 +232,22 @@ function frontNames(prefix: string, items: readonly { name: string }[]): Map<str
   return names;
 }
 
+/** Whether a client with this view can call a tool. */
+export function callableWith(view: ClientToolView): (tool: Tool) => boolean {
+  return (tool) => (view.tasks || !isTaskRequired(tool)) && (view.apps || !isAppOnly(tool));
+}
+
 function isTaskRequired(tool: Tool): boolean {
   return (tool.execution as { taskSupport?: unknown } | undefined)?.taskSupport === 'required';
+}
+
+/** A tool as its override shows it: another name, title or description, annotations added to its own. */
+function overridden(tool: Tool, name: string, override: ToolOverride): Tool {
+  return {
+    ...tool,
+    name,
+    ...(override.title !== undefined && { title: override.title }),
+    ...(override.description !== undefined && { description: override.description }),
+    ...(override.annotations !== undefined && { annotations: { ...tool.annotations, ...override.annotations } }),
+  };
 }

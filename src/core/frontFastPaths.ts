@@ -1,6 +1,5 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend, InFlightCall } from './backend';
-import { clientToolView } from './catalog';
 import type { FrontTransport } from './jsonLines';
 import { passthroughResult } from './passthrough';
 import type { FrontSession, Switchboard } from './switchboard';
@@ -21,7 +20,7 @@ export function installFastPaths(switchboard: Switchboard, session: FrontSession
     const { id, method, params } = message as IncomingMessage;
     if (method === 'tools/list' && id !== undefined && params?.cursor === undefined) {
       // A client that left needs no answer.
-      const answer = () => transport.sendSerializedAnswer(id, switchboard.catalog.toolsListJsonFor(clientToolView(session.server.getClientCapabilities()))).catch(() => undefined);
+      const answer = () => transport.sendSerializedAnswer(id, session.surface().listJson(switchboard.catalog, switchboard.surface)).catch(() => undefined);
       const ready = switchboard.firstListReady(session, 'tools');
       if (ready) void ready.then(answer);
       else void answer();
@@ -30,7 +29,8 @@ export function installFastPaths(switchboard: Switchboard, session: FrontSession
     if (method === 'tools/call' && id !== undefined && params && params.task === undefined) {
       const route = switchboard.catalog.toolRoutes.get(params.name as string);
       const relay = route?.backend.relay;
-      if (route && relay && route.backend.state === 'connected') {
+      // A tool outside the client's profile goes on to the Server, which refuses it.
+      if (route && relay && route.backend.state === 'connected' && session.surface().accepts(switchboard.surface)(params.name as string)) {
         const relayId = relayCall(session, transport, route.backend, relay, { id, params }, route.name, () => relayed.delete(id));
         relayed.set(id, { backend: route.backend, id: relayId });
         return;

@@ -14,6 +14,8 @@ import { z } from 'zod';
 import type { Backend, InFlightCall, ReverseRequest } from './backend';
 import { invalidParams } from './errors';
 import { type TaskRoute, withRelatedTask, withTaskId } from './tasks';
+import { toolError } from './toolResults';
+import { CALL_TOOL, parseCall, parseSearch, SEARCH_TOOL, SessionSurface, searchResult } from './toolSurface';
 import { callManagementTool, type RegistryEditor } from './managementTools';
 import { installFastPaths } from './frontFastPaths';
 import type { FrontTransport } from './jsonLines';
@@ -54,6 +56,8 @@ const MAX_TASK_PAGES = 100;
 export interface FrontSessionOptions {
   readonly id: string;
   readonly version: string;
+  /** The profile the client connected to (`/mcp/<profile>`, `--profile`), if any. */
+  readonly profile?: string | undefined;
   /** The switchboard's title and icons, for clients that show them. */
   readonly identity?: { readonly title: string; readonly icons: Icon[] };
   readonly editor: RegistryEditor;
@@ -68,7 +72,16 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
     { name: SERVER_NAME, version: options.version, ...options.identity },
     { capabilities: FRONT_CAPABILITIES, jsonSchemaValidator: acceptEverything },
   );
-  const session: FrontSession = { id: options.id, server, logLevel: undefined, subscriptions: new Set(), listed: new Set() };
+  // Made once the client has said at initialize what it can do.
+  let surface: SessionSurface | undefined;
+  const session: FrontSession = {
+    id: options.id,
+    server,
+    logLevel: undefined,
+    subscriptions: new Set(),
+    listed: new Set(),
+    surface: () => (surface ??= new SessionSurface(clientToolView(server.getClientCapabilities()), options.profile)),
+  };
 
   const forward = async (backend: Backend, method: string, params: Params, extra: Extra, timeout?: number): Promise<Result> => {
     // Notifications for this call (progress, logs) must reach the client before its answer does.
@@ -101,9 +114,20 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
     return listPage(params, page());
   };
 
-  handle(server, 'tools/list', (params) => list('tools', params, () => ({ tools: switchboard.catalog.toolsFor(clientToolView(server.getClientCapabilities())) })));
-  handle(server, 'tools/call', async (params, extra) => {
+  handle(server, 'tools/list', (params) => list('tools', params, () => ({ tools: session.surface().listed(switchboard.catalog, switchboard.surface) })));
+  const callTool = async (params: Params, extra: Extra): Promise<Result> => {
     const name = requireString(params, 'name');
+    if (!session.surface().accepts(switchboard.surface)(name)) {
+      throw invalidParams(`Tool "${name}" is not in the profile "${options.profile ?? ''}" this client is connected to.`);
+    }
+    if (name === SEARCH_TOOL) return searchTools(params.arguments);
+    if (name === CALL_TOOL) {
+      const call = parseCall(params.arguments);
+      if ('content' in call) return call;
+      if (call.name === CALL_TOOL) return toolError(`${CALL_TOOL} calls other tools, not itself.`);
+      // The same call as if the client had made it: its progress token, cancellation and reverse requests go with it.
+      return await callTool({ ...params, name: call.name, arguments: call.arguments }, extra);
+    }
     const route = switchboard.catalog.toolRoutes.get(name);
     const routed = async (to: Route) =>
       params.task !== undefined ? await callAsTask(to, params, extra) : await forward(to.backend, 'tools/call', { ...params, name: to.name }, extra);
@@ -116,7 +140,15 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
     const down = switchboard.unavailableOwner(name);
     if (down) throw down.unavailableError();
     throw invalidParams(`Unknown tool "${name}": no mounted proxy offers it. Call list_proxies to see what is mounted.`);
-  });
+  };
+  handle(server, 'tools/call', callTool);
+
+  /** search_tools: the best matches among the tools this client may call. */
+  const searchTools = (args: unknown): Result => {
+    const search = parseSearch(args);
+    if ('content' in search) return search;
+    return searchResult(search.query, switchboard.searchTools(search.query, search.limit, session.surface().acceptsTool(switchboard.surface)));
+  };
 
   /**
    * A task-augmented call: the backend's task gets a front id of this session's own.

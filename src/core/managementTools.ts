@@ -1,6 +1,7 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { z } from 'zod';
+import { jsonSchemaOf, toolError } from './toolResults';
 import { agentEntryProblem, type HostLookup, resolvedHostProblem } from './agentPolicy';
 import { describeTarget, formatIssues, type ProxyEntry, parseProxyEntry, proxyNameSchema } from './registry';
 import type { ProxyStatus } from './status';
@@ -25,7 +26,7 @@ const addProxyArguments = z.strictObject({
   command: z.string().optional().describe('Program that runs an MCP server over stdio, e.g. "npx".'),
   args: z.array(z.string()).optional().describe('Arguments for the command.'),
   env: z.record(z.string(), z.string()).optional().describe('Environment variables for the command.'),
-  scope: z.enum(['user', 'workspace']).optional().describe('Where to save it in VS Code (default: workspace when a folder is open).'),
+  scope: z.enum(['user', 'workspace']).optional().describe('VS Code settings to save it in (default: workspace if a folder is open).'),
 });
 
 const removeProxyArguments = z.strictObject({
@@ -41,6 +42,7 @@ const proxySummarySchema = z.object({
   prefix: z.string(),
   toolCount: z.number(),
   error: z.string().optional(),
+  problems: z.array(z.string()).optional(),
   since: z.string(),
 });
 const listProxiesOutput = z.object({ proxies: z.array(proxySummarySchema) });
@@ -57,7 +59,7 @@ export const MANAGEMENT_TOOLS: readonly Tool[] = [
     name: 'add_proxy',
     title: 'Add an MCP server',
     description:
-      'Mounts another MCP server behind the switchboard, by URL or by command, and saves it. Its tools become available as <name>_<tool> without reconnecting. ${…} variables (environment, secrets, home folder) are not accepted here: ask the user to add such an entry in settings.',
+      'Mounts and saves another MCP server, by URL or command; its tools appear as <name>_<tool> at once. No ${…} variables here: the user writes those in settings.',
     inputSchema: jsonSchemaOf(addProxyArguments),
     outputSchema: jsonSchemaOf(addProxyOutput),
     annotations: { destructiveHint: false, openWorldHint: true },
@@ -109,12 +111,14 @@ function listProxies(statuses: readonly ProxyStatus[]): CallToolResult {
     prefix: status.prefix,
     toolCount: status.toolCount,
     ...(status.error !== undefined && { error: status.error }),
+    ...(status.problems !== undefined && { problems: status.problems }),
     since: status.since,
   }));
   const lines = proxies.map(
     (proxy) =>
       `- ${proxy.name}: ${proxy.state}, ${proxy.transport} ${proxy.target}, ${proxy.toolCount} tools, ${proxy.scope}` +
-      (proxy.error === undefined ? '' : ` — ${proxy.error}`),
+      (proxy.error === undefined ? '' : ` — ${proxy.error}`) +
+      (proxy.problems === undefined ? '' : ` (${proxy.problems.join(' ')})`),
   );
   const text = proxies.length === 0 ? 'No proxies are mounted. Use add_proxy to mount an MCP server.' : lines.join('\n');
   return { content: [{ type: 'text', text }], structuredContent: { proxies } };
@@ -170,15 +174,7 @@ async function systemLookup(host: string): Promise<readonly string[]> {
   return (await dnsLookup(host, { all: true, verbatim: true })).map((found) => found.address);
 }
 
-function toolError(text: string): CallToolResult {
-  return { content: [{ type: 'text', text }], isError: true };
-}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function jsonSchemaOf(schema: z.ZodType): Tool['inputSchema'] {
-  const { $schema: _ignored, ...json } = z.toJSONSchema(schema) as Record<string, unknown>;
-  return { ...json, type: 'object' };
 }

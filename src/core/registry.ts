@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatBytes, MAX_COMMAND_CHARACTERS, MAX_ENTRY_BYTES } from './limits';
+import { TOOL_SURFACES } from './surfaceModes';
 
 /** Proxy names: what is allowed, said once so every error message agrees. */
 export const PROXY_NAME_RULE = '1–32 characters of letters, digits, "_" and "-"';
@@ -34,9 +35,28 @@ export const proxyNameSchema = z
 
 const stringMap = z.record(z.string(), z.string());
 
+/** What a front name may be: what clients accept, within the length VS Code leaves a tool name. */
+const FRONT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,46}$/;
+
+/** A per-tool override: how one of a proxy's tools is shown on the front; calls still reach the original. */
+const toolOverrideSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(FRONT_NAME_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a valid tool name: use 1–46 letters, digits, "_" and "-".` })
+    .optional(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  annotations: z.record(z.string(), z.unknown()).optional(),
+});
+export type ToolOverride = z.infer<typeof toolOverrideSchema>;
+
 const toolFilterSchema = z.strictObject({
   include: z.array(z.string()).optional(),
   exclude: z.array(z.string()).optional(),
+  /** Globs on the proxy's own tool names: tools listed even in search mode. */
+  pin: z.array(z.string()).optional(),
+  /** By the proxy's own tool name. */
+  overrides: z.record(z.string(), toolOverrideSchema).optional(),
 });
 
 /**
@@ -110,6 +130,23 @@ export const proxyEntrySchema = z
   });
 
 export type ProxyEntry = z.infer<typeof proxyEntrySchema>;
+
+
+/** A profile's name, as it appears in its URL path (`/mcp/<profile>`). */
+export const profileNameSchema = z
+  .string()
+  .regex(PROXY_NAME_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a valid profile name: use ${PROXY_NAME_RULE}.` })
+  .refine((name) => !RESERVED_NAMES.has(name), { error: (issue) => `"${String(issue.input)}" is reserved: choose another profile name.` });
+
+/** A named tool set for some clients: globs over front names, and its own surface. */
+export const profileSchema = z.strictObject({
+  include: z.array(z.string()).optional(),
+  exclude: z.array(z.string()).optional(),
+  surface: z.enum(TOOL_SURFACES).optional(),
+});
+export type Profile = z.infer<typeof profileSchema>;
+export const profilesSchema = z.record(profileNameSchema, profileSchema);
+export type Profiles = z.infer<typeof profilesSchema>;
 
 /** Characters of a command line and environment as the system gets them: arguments with a separator, `KEY=VALUE` each. */
 function commandLength(entry: { command?: string | undefined; args?: string[] | undefined; env?: Record<string, string> | undefined }): number {

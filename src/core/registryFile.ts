@@ -62,7 +62,7 @@ export class RegistryFile {
       const registry = change({ ...document.registry });
       const tooMany = proxyCountProblem(Object.keys(registry).length);
       if (tooMany) throw new Error(`${this.path} would hold ${tooMany}: the change was not saved.`);
-      await this.writeKeepingIdentity(serializeRegistry(registry));
+      await this.writeKeepingIdentity(serializeRegistry(registry, document.profiles));
       return registry;
     });
     this.queue = run.catch(() => undefined);

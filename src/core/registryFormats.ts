@@ -1,5 +1,5 @@
 import { proxyCountProblem } from './limits';
-import { isReservedName, type ProxyEntry, type Registry, parseProxyEntry } from './registry';
+import { formatIssues, isReservedName, type Profiles, type ProxyEntry, profilesSchema, type Registry, parseProxyEntry } from './registry';
 
 /** The file layouts a registry can be read from. Only `switchboard` and `array` are ever written. */
 export type RegistryFormat = 'switchboard' | 'array' | 'vscode' | 'claude';
@@ -9,6 +9,8 @@ export interface ParsedRegistryDocument {
   readonly registry: Registry;
   /** Entries that could not be taken as they were, and what was done about each. */
   readonly notes: string[];
+  /** The file's tool profiles (a switchboard proxies.json only). */
+  readonly profiles: Profiles;
 }
 
 const FORMAT_NAMES: Record<RegistryFormat, string> = {
@@ -65,12 +67,16 @@ export function parseRegistryDocument(text: string, source: string): ParsedRegis
   if (!parsed) throw new Error(`${source} has no "proxies", "servers" or "mcpServers" key: nothing to read.`);
   const tooMany = proxyCountProblem(Object.keys(parsed.registry).length);
   if (tooMany) throw new Error(`${source} has ${tooMany}: remove some.`);
-  return parsed;
+  if (document.profiles === undefined || (parsed.format !== 'switchboard' && parsed.format !== 'array')) return parsed;
+  const profiles = profilesSchema.safeParse(document.profiles);
+  if (!profiles.success) throw new Error(`${source}: profiles: ${formatIssues(profiles.error)}`);
+  return { ...parsed, profiles: profiles.data };
 }
 
 /** Serializes a registry in the switchboard's own format. */
-export function serializeRegistry(registry: Registry): string {
-  return `${JSON.stringify({ proxies: registry }, null, 2)}\n`;
+export function serializeRegistry(registry: Registry, profiles: Profiles = {}): string {
+  const document = Object.keys(profiles).length === 0 ? { proxies: registry } : { proxies: registry, profiles };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 function readArray(items: unknown[], source: string): ParsedRegistryDocument {
@@ -82,7 +88,7 @@ function readArray(items: unknown[], source: string): ParsedRegistryDocument {
     if (Object.hasOwn(registry, name)) throw new Error(`${source}: the name "${name}" is used twice; names must be unique.`);
     registry[name] = entryOrThrow(name, entry, source);
   });
-  return { format: 'array', registry, notes: [] };
+  return { format: 'array', registry, notes: [], profiles: {} };
 }
 
 function readObject(
@@ -109,7 +115,7 @@ function readObject(
       notes.push(`"${key}" was skipped: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return { format, registry, notes };
+  return { format, registry, notes, profiles: {} };
 }
 
 function entryOrThrow(name: string, entry: unknown, source: string): ProxyEntry {

@@ -14,8 +14,8 @@ const capabilityItemSchema = z.object({
   description: z.string().optional(),
 });
 
-/** A backend tool as the tree shows it, with whether the filters hide it. */
-const toolStatusSchema = capabilityItemSchema.extend({ excluded: z.boolean() });
+/** A backend tool as the tree shows it, with whether the filters hide it and whether it is pinned. */
+const toolStatusSchema = capabilityItemSchema.extend({ excluded: z.boolean(), pinned: z.boolean().optional() });
 
 const resourceStatusSchema = z.object({ uri: z.string(), name: z.string(), title: z.string().optional() });
 
@@ -30,6 +30,8 @@ export const proxyStatusSchema = z.object({
   prefix: z.string(),
   /** Set when the configured prefix clashed with another proxy's and a numbered one was used. */
   prefixNote: z.string().optional(),
+  /** What in the entry could not be applied as written (an override whose name clashes…), one sentence each. */
+  problems: z.array(z.string()).optional(),
   toolCount: z.number().int(),
   tools: z.array(toolStatusSchema),
   resources: z.array(resourceStatusSchema),

@@ -15,6 +15,8 @@ import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from './limits';
 import type { Logger } from './logger';
 import { describeTarget, type ProxyMount, sameConnection, sameEntry } from './registry';
 import type { ProxyStatus } from './status';
+import { ToolIndex } from './toolSearch';
+import { CALL_TOOL, DEFAULT_SURFACE, SEARCH_TOOL, type SessionSurface, type SurfaceSettings } from './toolSurface';
 import { type ClientTaskMethod, ReverseRouter } from './reverseRouting';
 import { TaskTable } from './tasks';
 
@@ -37,6 +39,8 @@ export interface FrontSession {
   readonly subscriptions: Set<string>;
   /** The kinds of list this client has asked for at least once. */
   readonly listed: Set<FrontListKind>;
+  /** What this client can see and call of the tools, and how they are shown to it. */
+  readonly surface: () => SessionSurface;
 }
 
 
@@ -84,6 +88,8 @@ export class Switchboard implements BackendHost {
   private listChangedTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private lastLoggingLevel: LoggingLevel | undefined;
   private readonly statusListeners = new Set<() => void>();
+  private surfaceSettings: SurfaceSettings = DEFAULT_SURFACE;
+  private readonly toolIndex = new ToolIndex();
   /** The tasks clients made through the switchboard, and where each runs. */
   readonly tasks = new TaskTable();
   private readonly reverse = new ReverseRouter(this.sessions, this.tasks);
@@ -108,7 +114,7 @@ export class Switchboard implements BackendHost {
   get catalog(): Catalog {
     if (!this.catalogCache) {
       const connected = [...this.backends.values()].filter((backend) => backend.state === 'connected');
-      this.catalogCache = new Catalog(connected, this.options.ownTools);
+      this.catalogCache = new Catalog(connected, this.options.ownTools, [SEARCH_TOOL, CALL_TOOL]);
       this.logNewWarnings(this.catalogCache.warnings);
     }
     return this.catalogCache;
@@ -159,6 +165,24 @@ export class Switchboard implements BackendHost {
     this.fireStatus();
   }
 
+  /** How tools are shown: all, search or auto, its threshold, and the profiles. */
+  get surface(): SurfaceSettings {
+    return this.surfaceSettings;
+  }
+
+  /** Applies new surface settings or profiles, live: clients hear tools/list_changed. */
+  configureSurface(settings: SurfaceSettings): void {
+    if (JSON.stringify(settings) === JSON.stringify(this.surfaceSettings)) return;
+    this.surfaceSettings = settings;
+    this.invalidate(['tools']);
+  }
+
+  /** The best matches for a query among the proxies' tools that `accept` lets through; the index follows the catalog. */
+  searchTools(query: string, limit: number, accept: (tool: Tool) => boolean): Tool[] {
+    this.toolIndex.update(this.catalog);
+    return this.toolIndex.search(query, limit, accept);
+  }
+
   /** Restarts one proxy's connection (and process), if it is mounted. */
   async restartProxy(name: string): Promise<boolean> {
     const backend = this.backends.get(name);
@@ -206,6 +230,7 @@ export class Switchboard implements BackendHost {
           ...(tool.title !== undefined && { title: tool.title }),
           ...(tool.description !== undefined && { description: tool.description }),
           excluded: !backend.isToolShown(tool.name),
+          ...(backend.isToolPinned(tool.name) && { pinned: true }),
         })),
         resources: backend.resources.map((resource) => ({
           uri: resource.uri,
@@ -221,6 +246,8 @@ export class Switchboard implements BackendHost {
         since: backend.since.toISOString(),
       };
       if (assignment?.note !== undefined) status.prefixNote = assignment.note;
+      const problems = catalog.problems.get(backend.name);
+      if (problems) status.problems = problems;
       if (backend.error !== undefined) status.error = backend.error;
       return status;
     });

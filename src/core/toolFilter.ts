@@ -11,6 +11,13 @@ export function compileToolFilter(filter: ToolFilter | undefined): (toolName: st
   return (toolName) => (include === undefined || include.test(toolName)) && (exclude === undefined || !exclude.test(toolName));
 }
 
+/** Whether a name matches any of the globs (none: nothing matches). */
+export function compileGlobs(globs: readonly string[] | undefined): (name: string) => boolean {
+  if (!globs?.length) return () => false;
+  const pattern = globsToRegExp(globs);
+  return (name) => pattern.test(name);
+}
+
 function globsToRegExp(globs: readonly string[]): RegExp {
   const alternatives = globs.map((glob) =>
     glob

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from '../core/limits';
 import { LOG_LEVELS, type LogLevel } from '../core/logger';
+import { DEFAULT_SEARCH_THRESHOLD, TOOL_SURFACES, type ToolSurface } from '../core/surfaceModes';
 
 /** The --help text. */
 export const USAGE = `Usage: mcp-switchboard [options]
@@ -17,6 +18,11 @@ Options:
   --token TOKEN             HTTP bearer token (default: a random one, printed)
   --no-auth                 serve HTTP without a token (only on loopback)
   --allow-agent-commands    let the add_proxy tool register command (stdio) proxies
+  --surface MODE            how tools are shown: all (default), search (search_tools and
+                            call_tool, plus pinned tools) or auto (search above a threshold)
+  --surface-threshold N     for auto: search when more than N tools are visible (default ${DEFAULT_SEARCH_THRESHOLD})
+  --profile NAME            with --stdio: serve the registry's profile NAME (over HTTP,
+                            profiles are served at /mcp/NAME)
   --first-list-grace MS     how long a client's first list waits for proxies still
                             connecting (0 to ${MAX_FIRST_LIST_GRACE_MS}, default ${DEFAULT_FIRST_LIST_GRACE_MS})
   --log-level LEVEL         debug, info, warn or error (default info)
@@ -36,6 +42,9 @@ export interface CliOptions {
   readonly allowAgentCommands: boolean;
   readonly logLevel: LogLevel;
   readonly firstListGraceMs: number;
+  readonly surface: ToolSurface;
+  readonly surfaceThreshold: number;
+  readonly profile: string | undefined;
 }
 
 /** A command line that cannot be used: its message says what is wrong and what is allowed. */
@@ -57,6 +66,9 @@ export function parseCliArguments(argv: readonly string[]): CliOptions | 'help' 
         'no-auth': { type: 'boolean' },
         'allow-agent-commands': { type: 'boolean' },
         'first-list-grace': { type: 'string' },
+        surface: { type: 'string' },
+        'surface-threshold': { type: 'string' },
+        profile: { type: 'string' },
         'log-level': { type: 'string' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -74,6 +86,13 @@ export function parseCliArguments(argv: readonly string[]): CliOptions | 'help' 
   if (!Number.isInteger(firstListGraceMs) || firstListGraceMs < 0 || firstListGraceMs > MAX_FIRST_LIST_GRACE_MS) {
     throw new UsageError(`--first-list-grace must be a whole number of milliseconds from 0 to ${MAX_FIRST_LIST_GRACE_MS}, not "${values['first-list-grace']}".`);
   }
+  const surface = values.surface ?? 'all';
+  if (!(TOOL_SURFACES as readonly string[]).includes(surface)) throw new UsageError(`--surface must be one of ${TOOL_SURFACES.join(', ')}, not "${surface}".`);
+  const surfaceThreshold = Number(values['surface-threshold'] ?? DEFAULT_SEARCH_THRESHOLD);
+  if (!Number.isInteger(surfaceThreshold) || surfaceThreshold < 0) {
+    throw new UsageError(`--surface-threshold must be a whole number of tools, not "${values['surface-threshold']}".`);
+  }
+  if (values.profile !== undefined && !values.stdio) throw new UsageError('--profile applies to --stdio; over HTTP, a profile is served at /mcp/NAME.');
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
   if (values.token !== undefined && values['no-auth']) throw new UsageError('--token and --no-auth contradict each other: give one.');
@@ -92,6 +111,9 @@ export function parseCliArguments(argv: readonly string[]): CliOptions | 'help' 
     allowAgentCommands: values['allow-agent-commands'] ?? false,
     logLevel: logLevel as LogLevel,
     firstListGraceMs,
+    surface: surface as ToolSurface,
+    surfaceThreshold,
+    profile: values.profile,
   };
 }
 

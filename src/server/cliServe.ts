@@ -2,6 +2,7 @@ import { version } from '../../package.json';
 import type { EarlyStarts } from '../core/earlyStarts';
 import { connectFrontSession } from '../core/frontServer';
 import type { Logger } from '../core/logger';
+import type { Profiles } from '../core/registry';
 import { MANAGEMENT_TOOLS } from '../core/managementTools';
 import type { RegistryFile } from '../core/registryFile';
 import type { ParsedRegistryDocument } from '../core/registryFormats';
@@ -34,7 +35,10 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     firstListGraceMs: options.firstListGraceMs,
     ...(earlyStarts && { earlyStarts }),
   });
-  const apply = (registry: Parameters<typeof fileMounts>[0]) => switchboard.applyRegistry(fileMounts(registry));
+  const apply = (registry: Parameters<typeof fileMounts>[0], profiles: Profiles = {}) => {
+    switchboard.configureSurface({ mode: options.surface, threshold: options.surfaceThreshold, profiles });
+    switchboard.applyRegistry(fileMounts(registry));
+  };
   const editor = new FileRegistryEditor(file, apply, options.allowAgentCommands);
   const identity = serverIdentity();
   const sessionOptions = (id: string) => ({ id, version, identity, editor });
@@ -44,7 +48,14 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     for (const note of loaded.document.notes) logger.warn(note);
     const count = Object.keys(loaded.document.registry).length;
     logger.info(`Registry: ${file.path} (${count} ${count === 1 ? 'proxy' : 'proxies'})`);
-    apply(loaded.document.registry);
+    apply(loaded.document.registry, loaded.document.profiles);
+    const known = Object.keys(loaded.document.profiles);
+    if (options.profile !== undefined && !known.includes(options.profile)) {
+      releaseLog();
+      process.stderr.write(`mcp-switchboard: ${file.path} has no profile "${options.profile}". Profiles: ${known.join(', ') || '(none)'}.\n`);
+      await switchboard.close();
+      process.exit(2);
+    }
   } else {
     logger.error(`${loaded.problem} Starting with no proxies; fix the file and it loads by itself.`);
     apply({});
@@ -56,7 +67,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     const transport = new StdioFrontTransport(logger);
     // Set before connecting: the SDK's Server wraps whatever onclose the transport has.
     transport.onclose = () => void stop(0);
-    await connectFrontSession(switchboard, transport, sessionOptions('stdio'));
+    await connectFrontSession(switchboard, transport, { ...sessionOptions('stdio'), profile: options.profile });
     shutdown = () => switchboard.close();
   } else {
     const front = await startHttpFront({
@@ -79,7 +90,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
   await file.watch(
     (document) => {
       logger.info(`${file.path} changed; applying it.`);
-      apply(document.registry);
+      apply(document.registry, document.profiles);
     },
     (message) => logger.error(`${message} Keeping the last good registry.`),
   );

@@ -18,6 +18,23 @@ export const MISBEHAVING = join(ROOT, 'out', 'fixtures', 'misbehaving-server.js'
 /** A registry entry that runs server-everything over stdio. */
 export const everythingStdio = { command: process.execPath, args: [EVERYTHING, 'stdio'] };
 
+/**
+ * Registry entries for real tool catalogs from npm (the reference servers),
+ * each listing its tools without credentials or network: files in `folder`,
+ * a memory graph kept in `folder`, sequential thinking, and GitHub's 2025
+ * server with a dummy token (listing needs none that works).
+ */
+export function realCatalogs(folder: string): Record<string, { command: string; args: string[]; env?: Record<string, string> }> {
+  const server = (name: string) => join(ROOT, 'node_modules', '@modelcontextprotocol', name, 'dist', 'index.js');
+  return {
+    everything: everythingStdio,
+    filesystem: { command: process.execPath, args: [server('server-filesystem'), folder] },
+    memory: { command: process.execPath, args: [server('server-memory')], env: { MEMORY_FILE_PATH: join(folder, 'memory.jsonl') } },
+    thinking: { command: process.execPath, args: [server('server-sequential-thinking')] },
+    github: { command: process.execPath, args: [server('server-github')], env: { GITHUB_PERSONAL_ACCESS_TOKEN: 'dummy-token-for-listing' } },
+  };
+}
+
 /** A registry entry that runs the misbehaving fixture over stdio with extra flags. */
 export function misbehaving(...flags: string[]) {
   return { command: process.execPath, args: [MISBEHAVING, '--transport', 'stdio', ...flags] };
