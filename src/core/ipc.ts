@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { proxyEntrySchema, proxyNameSchema } from './registry';
+import { profilesSchema, proxyEntrySchema, proxyNameSchema } from './registry';
+import { TOOL_SURFACES } from './surfaceModes';
 import { proxyStatusSchema } from './status';
 
 /**
@@ -23,6 +24,10 @@ export const toServerMessageSchema = z.discriminatedUnion('type', [
     /** Values for `${secret:KEY}`, read from SecretStorage; never written anywhere. */
     secrets: z.record(z.string(), z.string()),
     workspaceFolder: z.string().optional(),
+    /** How tools are shown (mcpSwitchboard.toolSurface and its threshold) and the profiles; defaults: all tools, no profiles. */
+    surface: z
+      .object({ mode: z.enum(TOOL_SURFACES), threshold: z.number().int().min(0), profiles: profilesSchema })
+      .optional(),
   }),
   z.object({ type: z.literal('changeResult'), id: z.number().int(), ok: z.boolean(), error: z.string().optional() }),
   z.object({ type: z.literal('restartProxy'), name: proxyNameSchema }),

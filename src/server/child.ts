@@ -12,6 +12,7 @@ import { createLogger } from '../core/logger';
 import { MANAGEMENT_TOOLS } from '../core/managementTools';
 import { formatIssues } from '../core/registry';
 import { Switchboard } from '../core/switchboard';
+import { DEFAULT_SURFACE } from '../core/toolSurface';
 import { startHttpFront } from './httpFront';
 import { IpcRegistryEditor } from './ipcRegistryEditor';
 import { serverIdentity } from './serverIdentity';
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
     switch (message.type) {
       case 'registry':
         registry = message;
+        switchboard.configureSurface(message.surface ?? DEFAULT_SURFACE);
         switchboard.applyRegistry(message.proxies);
         if (!front) void listen();
         break;
@@ -91,7 +93,9 @@ async function main(): Promise<void> {
       port: 0,
       token,
       logger,
-      openSession: async (transport) => void (await connectFrontSession(switchboard, transport, { id: transport.sessionId, version, identity, editor })),
+      openSession: async (transport, profile) =>
+        void (await connectFrontSession(switchboard, transport, { id: transport.sessionId, version, identity, editor, profile })),
+      profiles: () => Object.keys(switchboard.surface.profiles),
     });
     send({ type: 'ready', url: front.url });
   };

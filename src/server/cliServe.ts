@@ -75,7 +75,8 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
       port: options.port,
       token: options.token,
       logger,
-      openSession: async (transport) => void (await connectFrontSession(switchboard, transport, sessionOptions(transport.sessionId))),
+      openSession: async (transport, profile) => void (await connectFrontSession(switchboard, transport, { ...sessionOptions(transport.sessionId), profile })),
+      profiles: () => Object.keys(switchboard.surface.profiles),
     });
     // First, before anything about proxies: how to connect.
     process.stderr.write(`MCP Switchboard ${version} listening on ${front.url}\n`);

@@ -22,8 +22,10 @@ export interface HttpFrontOptions {
   /** Required as `Authorization: Bearer <token>`; undefined turns authentication off. */
   readonly token: string | undefined;
   readonly logger: Logger;
-  /** Connects a new session's MCP server to its transport. */
-  readonly openSession: (transport: HttpSessionTransport) => Promise<void>;
+  /** Connects a new session's MCP server to its transport, for the profile its path names (`/mcp/<profile>`). */
+  readonly openSession: (transport: HttpSessionTransport, profile: string | undefined) => Promise<void>;
+  /** The profiles served at `/mcp/<profile>`, read at each request so a registry edit applies at once. */
+  readonly profiles?: () => readonly string[];
   /**
    * Close a call's event stream after this long without an event, so that a
    * 2025-11-25 client polls it with Last-Event-ID. Off by default: on
@@ -46,6 +48,8 @@ export interface HttpFront {
  */
 export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFront> {
   const sessions = new Map<string, HttpSessionTransport>();
+  /** The profile each session was opened for (undefined: all tools). */
+  const sessionProfiles = new WeakMap<HttpSessionTransport, string | undefined>();
   const allowedHosts = new Set([...LOOPBACK_HOSTS, options.host.toLowerCase()]);
   const expectedAuthorization = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
   const sessionOptions: HttpSessionOptions = { pollAfterQuietMs: options.pollAfterQuietMs ?? pollAfterQuietFromEnvironment(options.logger) };
@@ -58,22 +62,36 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
   });
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const path = (request.url ?? '/').split('?', 1)[0];
-    if (path !== MCP_PATH) return sendError(response, 404, -32000, `Not found: MCP is served at ${MCP_PATH}.`);
+    const path = (request.url ?? '/').split('?', 1)[0] ?? '';
+    const route = /^\/mcp(?:\/([^/]+))?\/?$/.exec(path);
+    if (!route) return sendError(response, 404, -32000, `Not found: MCP is served at ${MCP_PATH} (and a profile at ${MCP_PATH}/<profile>).`);
     const hostProblem = checkHostAndOrigin(request, allowedHosts);
     if (hostProblem) return sendError(response, 403, -32000, hostProblem);
     if (expectedAuthorization && !authorized(request, expectedAuthorization)) {
       response.setHeader('www-authenticate', 'Bearer realm="mcp-switchboard"');
       return sendError(response, 401, -32001, 'Unauthorized: send "Authorization: Bearer <token>" with the token the switchboard printed.');
     }
+    const profile = route[1] === undefined ? undefined : decodeURIComponent(route[1]);
+    if (profile !== undefined && !(options.profiles?.() ?? []).includes(profile)) {
+      const known = options.profiles?.() ?? [];
+      return sendError(
+        response,
+        404,
+        -32000,
+        `Unknown profile "${profile}": ${known.length === 0 ? 'no profiles are defined' : `the profiles are ${known.map((name) => `${name} (${MCP_PATH}/${name})`).join(', ')}`}.`,
+      );
+    }
     const sessionId = request.headers['mcp-session-id'];
     const session = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
     if (typeof sessionId === 'string' && !session) {
       return sendError(response, 404, -32001, 'Session not found: it ended or the switchboard restarted. Initialize a new session.');
     }
+    if (session && sessionProfiles.get(session) !== profile) {
+      return sendError(response, 400, -32000, `Bad request: this session was opened at ${profilePath(sessionProfiles.get(session))}; use that path.`);
+    }
     switch (request.method) {
       case 'POST':
-        return await handlePost(request, response, session);
+        return await handlePost(request, response, session, profile);
       case 'GET': {
         if (!session) return sendError(response, 400, -32000, 'Bad request: GET needs an Mcp-Session-Id header.');
         // With Last-Event-ID, the client resumes a call's stream it lost; without, it opens the session's own stream.
@@ -97,7 +115,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     }
   }
 
-  async function handlePost(request: http.IncomingMessage, response: http.ServerResponse, existing: HttpSessionTransport | undefined) {
+  async function handlePost(request: http.IncomingMessage, response: http.ServerResponse, existing: HttpSessionTransport | undefined, profile: string | undefined) {
     // Parsed as a media type: a browser may send "simple" requests (no CORS preflight) only as text/plain,
     // form or multipart types, so insisting on application/json itself keeps web pages out.
     if (mediaType(request.headers['content-type']) !== 'application/json') {
@@ -125,9 +143,10 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       session = new HttpSessionTransport(randomUUID(), sessionOptions);
       const opened = session;
       sessions.set(opened.sessionId, opened);
+      sessionProfiles.set(opened, profile);
       // Set before connecting: the SDK's Server wraps whatever onclose the transport has.
       opened.onclose = () => sessions.delete(opened.sessionId);
-      await options.openSession(opened);
+      await options.openSession(opened, profile);
     } else if (initializing) {
       return sendError(response, 400, -32600, 'Invalid request: this session is already initialized.');
     }
@@ -172,6 +191,10 @@ function pollAfterQuietFromEnvironment(logger: Logger): number | undefined {
   if (Number.isInteger(milliseconds) && milliseconds > 0) return milliseconds;
   logger.warn(`${POLL_AFTER_QUIET_ENV} is "${value}", not a number of milliseconds; call streams stay open until answered.`);
   return undefined;
+}
+
+function profilePath(profile: string | undefined): string {
+  return profile === undefined ? MCP_PATH : `${MCP_PATH}/${profile}`;
 }
 
 function checkHostAndOrigin(request: http.IncomingMessage, allowedHosts: ReadonlySet<string>): string | undefined {

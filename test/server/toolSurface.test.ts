@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type Progress, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { CLI, eventually, listProxies, realCatalogs, type RunningSwitchboard, startSwitchboard, temporaryFolder, text, waitForTool } from './harness';
 
@@ -176,5 +177,33 @@ describe('the surface switches live, and profiles narrow it', function () {
     unknown.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     await assert.rejects(new Client({ name: 'x', version: '1' }).connect(unknown));
     await eventually('the refusal', () => stderr.includes('has no profile "nope". Profiles: small, finder.') || undefined);
+  });
+
+  it('serves profiles over HTTP at /mcp/<profile>; an unknown one gets a 404 that lists the known ones', async () => {
+    const profiles = { small: { include: ['everything_echo'] }, finder: { surface: 'search' } };
+    const switchboard = await startSwitchboard(JSON.stringify({ proxies: { everything: catalogs.everything }, profiles }));
+    try {
+      const open = async (path: string) => {
+        const client = new Client({ name: 'profile-test', version: '1' });
+        await client.connect(new StreamableHTTPClientTransport(new URL(`${switchboard.url}${path}`), { requestInit: { headers: { Authorization: `Bearer ${switchboard.token}` } } }));
+        return client;
+      };
+      const small = await open('/small');
+      await waitForTool(small, 'everything_echo');
+      assert.deepEqual((await small.listTools()).tools.map((tool) => tool.name), ['everything_echo']);
+      const finder = await open('/finder');
+      assert.ok((await finder.listTools()).tools.some((tool) => tool.name === 'search_tools'));
+      const unknown = await fetch(`${switchboard.url}/nope`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${switchboard.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      });
+      assert.equal(unknown.status, 404);
+      assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /^Unknown profile "nope": the profiles are small \(\/mcp\/small\), finder \(\/mcp\/finder\)\.$/);
+      await small.close();
+      await finder.close();
+    } finally {
+      await switchboard.stop();
+    }
   });
 });
