@@ -21,6 +21,9 @@ import { type Line, megabytes, ms, times, verdict } from '../lib/report';
 const FIXTURE_OWN_TOOLS = 8;
 const LIST_BUDGET_MS = 20;
 const MEMORY_BUDGET_MB = 150;
+const SEARCH_BUDGET_MS = 2;
+const INDEX_UPDATE_BUDGET_MS = 10;
+const SEARCHES = 300;
 
 interface FrontResult {
   readonly front: 'HTTP' | 'stdio';
@@ -31,6 +34,8 @@ interface FrontResult {
   /** The HTTP front's list fetched by the lean client (no SDK parsing): the switchboard's own cost. */
   readonly lean?: LatencyStats;
   readonly memory: { rssMb: number; peakMb: number };
+  /** search_tools over the whole catalog (stdio front): its latency, and the first search after one proxy's list changed. */
+  readonly search?: { readonly stats: LatencyStats; readonly afterChangeMs: number };
 }
 
 export async function measureScale(context: BenchContext): Promise<Line[]> {
@@ -87,9 +92,31 @@ export async function measureScale(context: BenchContext): Promise<Line[]> {
       verdict: 'info',
       data: {},
     });
+    if (result.search !== undefined) {
+      lines.push({
+        section,
+        name: `${result.front} front: search_tools p50 over every tool (round trip)`,
+        direct: '—',
+        switchboard: ms(result.search.stats.p50),
+        comparison: `p99 ${ms(result.search.stats.p99)}`,
+        target: `≤ ${SEARCH_BUDGET_MS} ms`,
+        verdict: verdict(result.search.stats.p50 <= SEARCH_BUDGET_MS),
+        data: { search: result.search },
+      });
+      lines.push({
+        section,
+        name: `${result.front} front: first search after one proxy's list_changed (index update + search)`,
+        direct: '—',
+        switchboard: ms(result.search.afterChangeMs),
+        comparison: `${ms(result.search.afterChangeMs - result.search.stats.p50)} more`,
+        target: `update ≤ ${INDEX_UPDATE_BUDGET_MS} ms`,
+        verdict: verdict(result.search.afterChangeMs - result.search.stats.p50 <= INDEX_UPDATE_BUDGET_MS),
+        data: {},
+      });
+    }
     lines.push({
       section,
-      name: `${result.front} front: switchboard RSS (peak ${megabytes(result.memory.peakMb)})`,
+      name: `${result.front} front: switchboard RSS${result.search ? ', with the search index' : ''} (peak ${megabytes(result.memory.peakMb)})`,
       direct: '—',
       switchboard: megabytes(result.memory.rssMb),
       comparison: '—',
@@ -157,6 +184,7 @@ async function measureFront(context: BenchContext, front: 'HTTP' | 'stdio', dire
         side.samples.push(performance.now() - begun);
       }
     });
+    const search = front === 'stdio' ? await measureSearch(switchboard, sizes.scaleBackends) : undefined;
     const memory = residentMemory(pid);
     const stats = (key: string) => latencyStats(sides.find((side) => side.key === key)?.samples ?? []);
     return {
@@ -167,9 +195,28 @@ async function measureFront(context: BenchContext, front: 'HTTP' | 'stdio', dire
       switchboard: stats('switchboard'),
       ...(server === undefined ? {} : { lean: stats('lean') }),
       memory,
+      ...(search && { search }),
     };
   } finally {
     closeLean();
     await processes.closeGroup(label);
   }
+}
+
+/** search_tools over the catalog, then the first search after one backend's tool list changed. */
+async function measureSearch(switchboard: Endpoint, backends: number): Promise<{ stats: LatencyStats; afterChangeMs: number }> {
+  const { client } = switchboard;
+  const search = (index: number) => client.callTool({ name: 'search_tools', arguments: { query: `records of collection ${index % 50} newest first`, limit: 8 } });
+  for (let index = 0; index < 20; index++) await search(index); // The index is built by the first one.
+  const samples: number[] = [];
+  for (let index = 0; index < SEARCHES; index++) {
+    const begun = performance.now();
+    await search(index);
+    samples.push(performance.now() - begun);
+  }
+  await client.callTool({ name: `s${backends - 1}_add_tool`, arguments: { name: 'fresh_search_tool' } });
+  await waitForTools(client, [`s${backends - 1}_fresh_search_tool`], 30_000);
+  const begun = performance.now();
+  await search(7);
+  return { stats: latencyStats(samples), afterChangeMs: performance.now() - begun };
 }
