@@ -6,6 +6,8 @@ import { type EventData, REPLAY_LIMITS, ReplayLog, type ReplayLimits } from './r
 
 /** Headers every response of a session carries. */
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
+/** How long a request for the client waits for the client to open its event stream. */
+const STREAM_WAIT_MS = 3_000;
 /** A comment line on idle event streams, so proxies and clients do not time them out. */
 const KEEPALIVE_MS = 25_000;
 /** How soon a client should come back for a call's stream it lost or that the front closed (the SSE `retry` field). */
@@ -91,6 +93,8 @@ export class HttpSessionTransport implements Transport, SendsSerializedAnswers {
   private readonly streams = new Map<number, Call>();
   private readonly replay: ReplayLog;
   private standalone: ServerResponse | undefined;
+  /** Requests for the client that came before it opened its event stream, waiting for it a moment. */
+  private readonly waitingForStream = new Set<{ readonly json: string; readonly deliver: () => void }>();
   private keepalive: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly headers: Record<string, string>;
@@ -135,6 +139,7 @@ export class HttpSessionTransport implements Transport, SendsSerializedAnswers {
     this.standalone = response;
     response.writeHead(200, { ...SSE_HEADERS, ...this.headers });
     response.write(': stream open\n\n');
+    for (const waiting of this.waitingForStream) waiting.deliver();
     this.keepalive = setInterval(() => response.write(': keepalive\n\n'), KEEPALIVE_MS);
     this.keepalive.unref();
     response.once('close', () => {
@@ -181,8 +186,36 @@ export class HttpSessionTransport implements Transport, SendsSerializedAnswers {
       this.streamEvent(related, JSON.stringify(message));
     } else if (this.standalone) {
       writeEvent(this.standalone, JSON.stringify(message));
+    } else if (method !== undefined && id !== undefined) {
+      await this.whenStreamOpens(JSON.stringify(message));
     }
-    // Otherwise the client keeps no stream open for it; the spec lets the server drop it.
+    // A notification with no stream open for it is dropped, as the spec lets the server do.
+  }
+
+  /**
+   * A request for the client (roots, sampling…) with no stream to carry it:
+   * clients open their event stream just after initialize, so it waits a
+   * moment for one, then fails at once rather than leave the backend that
+   * asked waiting for its timeout.
+   */
+  private whenStreamOpens(json: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiting = {
+        json,
+        deliver: () => {
+          clearTimeout(timer);
+          this.waitingForStream.delete(waiting);
+          if (this.standalone) writeEvent(this.standalone, json);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waitingForStream.delete(waiting);
+        reject(new Error('the client keeps no event stream open for requests from the server (it sent no GET).'));
+      }, STREAM_WAIT_MS);
+      timer.unref();
+      this.waitingForStream.add(waiting);
+    });
   }
 
   async sendSerializedAnswer(id: RequestId, resultJson: Buffer): Promise<void> {

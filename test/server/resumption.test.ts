@@ -14,7 +14,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { everythingStdio, type RunningSwitchboard, startSwitchboard, temporaryFolder, text, waitForTool } from './harness';
+import { eventually, everythingStdio, type RunningSwitchboard, startSwitchboard, temporaryFolder, text, waitForTool } from './harness';
 
 const LONG_RUNNING = 'everything_trigger-long-running-operation';
 
@@ -375,5 +375,31 @@ describe('streams that resume (Streamable HTTP front)', function () {
       assert.deepEqual(progressValues(exchange.messages), [1, 2]);
       assert.ok(answerOf(exchange.messages, id), 'the answer on the first and only connection');
     });
+  });
+});
+
+describe('a request for a client that opened no event stream', function () {
+  this.timeout(20_000);
+
+  it('fails within seconds instead of leaving the backend waiting for its timeout', async () => {
+    const switchboard = await startSwitchboard({ everything: everythingStdio });
+    try {
+      await eventually('the backend up', () => /everything: connected/.test(switchboard.stderr()) || undefined);
+      const headers = { authorization: `Bearer ${switchboard.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const opened = await fetch(switchboard.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: { roots: { listChanged: true } }, clientInfo: { name: 'no-stream', version: '1' } } }),
+      });
+      const session = opened.headers.get('mcp-session-id') ?? '';
+      await opened.text();
+      const started = Date.now();
+      // Initialized tells backends a client with roots came; the backend asks for them, and this client never opens a GET.
+      await fetch(switchboard.url, { method: 'POST', headers: { ...headers, 'mcp-session-id': session }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+      await eventually('the backend to hear the refusal', () => /Failed to request roots from client .*no event stream open/.test(switchboard.stderr()) || undefined, 10_000);
+      assert.ok(Date.now() - started < 8_000, `took ${Date.now() - started} ms`);
+    } finally {
+      await switchboard.stop();
+    }
   });
 });
