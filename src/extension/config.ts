@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { MAX_PROXIES } from '../core/limits';
-import { type ProxyEntry, parseProxyEntry } from '../core/registry';
+import { formatIssues, type Profile, profileNameSchema, profileSchema, type ProxyEntry, parseProxyEntry } from '../core/registry';
+import { DEFAULT_SEARCH_THRESHOLD, TOOL_SURFACES, type ToolSurface } from '../core/surfaceModes';
 import { CONFIG_SECTION, ConfigKey } from './constants';
 import { entryProblems } from './entryProblems';
 
@@ -28,12 +29,29 @@ export interface InvalidProxy {
 
 export type AgentChangePolicy = 'ask' | 'never';
 
+/** How the switchboard shows tools to clients (mcpSwitchboard.toolSurface, its threshold, and the profiles). */
+export interface SurfaceConfig {
+  readonly mode: ToolSurface;
+  /** For `auto`: search when more tools than this are visible. */
+  readonly threshold: number;
+  /** The profiles that parse, by name; each is served at `/mcp/<name>`. */
+  readonly profiles: Readonly<Record<string, Profile>>;
+}
+
+/** A profile in settings that does not parse; it is shown, not served. */
+export interface InvalidProfile {
+  readonly name: string;
+  readonly problem: string;
+}
+
 /** Everything the extension reads from settings, parsed once per change. */
 export interface Config {
   /** Effective registry: user entries overlaid by workspace entries of the same name, in registry order. */
   readonly proxies: ReadonlyMap<string, ConfiguredProxy>;
   readonly invalid: readonly InvalidProxy[];
   readonly agentCanAddProxies: AgentChangePolicy;
+  readonly surface: SurfaceConfig;
+  readonly invalidProfiles: readonly InvalidProfile[];
 }
 
 /** The raw `mcpSwitchboard.proxies` object of one scope, as written (entries may be invalid). */
@@ -75,7 +93,27 @@ export function readConfig(): Config {
     invalid.push({ name, scope, problem, problems: [problem] });
   }
   const policy = vscode.workspace.getConfiguration(CONFIG_SECTION).get<string>(ConfigKey.agentCanAddProxies);
-  return { proxies, invalid, agentCanAddProxies: policy === 'never' ? 'never' : 'ask' };
+  return { proxies, invalid, agentCanAddProxies: policy === 'never' ? 'never' : 'ask', ...readSurface() };
+}
+
+/** Reads the tool surface and the profiles; a value of the wrong kind counts as the default, a profile that does not parse is set aside. */
+function readSurface(): { surface: SurfaceConfig; invalidProfiles: InvalidProfile[] } {
+  const settings = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const rawMode = settings.get<unknown>(ConfigKey.toolSurface);
+  const mode = TOOL_SURFACES.find((surface) => surface === rawMode) ?? 'all';
+  const rawThreshold = settings.get<unknown>(ConfigKey.toolSurfaceThreshold);
+  const threshold = typeof rawThreshold === 'number' && Number.isInteger(rawThreshold) && rawThreshold >= 0 ? rawThreshold : DEFAULT_SEARCH_THRESHOLD;
+  const rawProfiles = settings.get<unknown>(ConfigKey.profiles);
+  const profiles: Record<string, Profile> = {};
+  const invalidProfiles: InvalidProfile[] = [];
+  for (const [name, raw] of Object.entries(isPlainObject(rawProfiles) ? rawProfiles : {})) {
+    const named = profileNameSchema.safeParse(name);
+    const parsed = profileSchema.safeParse(raw);
+    if (!named.success) invalidProfiles.push({ name, problem: formatIssues(named.error) });
+    else if (!parsed.success) invalidProfiles.push({ name, problem: `Profile "${name}": ${formatIssues(parsed.error)}` });
+    else profiles[name] = parsed.data;
+  }
+  return { surface: { mode, threshold, profiles }, invalidProfiles };
 }
 
 /** Holds the current Config and tells listeners when settings change it. */
@@ -113,7 +151,7 @@ export class ConfigStore implements vscode.Disposable {
 }
 
 function fingerprint(config: Config): string {
-  return JSON.stringify([[...config.proxies.values()], config.invalid, config.agentCanAddProxies]);
+  return JSON.stringify([[...config.proxies.values()], config.invalid, config.agentCanAddProxies, config.surface, config.invalidProfiles]);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

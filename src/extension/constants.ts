@@ -10,6 +10,9 @@ export const CONFIG_SECTION = 'mcpSwitchboard';
 export const ConfigKey = {
   proxies: 'proxies',
   agentCanAddProxies: 'agentCanAddProxies',
+  toolSurface: 'toolSurface',
+  toolSurfaceThreshold: 'toolSurfaceThreshold',
+  profiles: 'profiles',
 } as const;
 
 export const VIEW_CONTAINER_ID = 'mcpSwitchboard';

@@ -10,7 +10,8 @@ type RegistryMessage = Extract<ToServerMessage, { type: 'registry' }>;
 
 /**
  * Keeps the server's registry equal to settings: builds the `registry` message
- * (effective entries, their scope, trust blocks, secret values) and sends it
+ * (effective entries, their scope, trust blocks, secret values, the tool
+ * surface and the profiles) and sends it
  * whenever settings, trust or secrets change. The server diffs, so resending is cheap.
  */
 export class RegistrySync implements vscode.Disposable {
@@ -49,7 +50,8 @@ export class RegistrySync implements vscode.Disposable {
     const { values, missing } = await this.secrets.read(neededSecrets.keys());
     for (const key of missing) this.secrets.remindMissing(key, neededSecrets.get(key) ?? '');
     const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    return { type: 'registry', proxies, secrets: values, ...(workspaceFolder !== undefined && { workspaceFolder }) };
+    const { mode, threshold, profiles } = this.config.current.surface;
+    return { type: 'registry', proxies, secrets: values, ...(workspaceFolder !== undefined && { workspaceFolder }), surface: { mode, threshold, profiles } };
   }
 
   /** Sends the current registry to the running server (a starting one asks for it itself). */

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 
 const SRC = resolve(__dirname, '..', '..', 'src');
 /** What the extension may take from core: contracts and pure parsing (entries, file formats, IPC), never the engine. */
-const CORE_CONTRACTS = new Set(['registry', 'registryFormats', 'status', 'ipc', 'expand', 'agentPolicy', 'limits']);
+const CORE_CONTRACTS = new Set(['registry', 'registryFormats', 'status', 'ipc', 'expand', 'agentPolicy', 'limits', 'surfaceModes']);
 
 function sources(folder: string): { file: string; imports: string[] }[] {
   return readdirSync(join(SRC, folder), { recursive: true })
