@@ -10,13 +10,22 @@ export interface ConnectionConfig {
 }
 
 /** The server's name in other clients' configs: the same short name VS Code's tool prefix uses. */
-const SERVER_NAME = 'switchboard';
+const BASE_SERVER_NAME = 'switchboard';
+
+/** Where a profile is served: the switchboard's endpoint, then `/<profile>`. */
+export function profileUrl(endpoint: string, profile: string): string {
+  return `${endpoint.replace(/\/$/, '')}/${encodeURIComponent(profile)}`;
+}
 
 /**
  * What another MCP client needs to reach this window's switchboard over
- * Streamable HTTP. The URL and token last as long as this VS Code window.
+ * Streamable HTTP, for all its tools or one profile's (`<endpoint>/<profile>`).
+ * The URL and token last as long as this VS Code window.
  */
-export function connectionConfig(client: ClientKind, url: string, token: string): ConnectionConfig {
+export function connectionConfig(client: ClientKind, endpoint: string, token: string, profile?: string): ConnectionConfig {
+  // A profile's server gets its own name, so a client can have it beside the whole switchboard.
+  const serverName = profile === undefined ? BASE_SERVER_NAME : `${BASE_SERVER_NAME}-${profile}`;
+  const url = profile === undefined ? endpoint : profileUrl(endpoint, profile);
   const authorization = `Bearer ${token}`;
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   switch (client) {
@@ -27,7 +36,7 @@ export function connectionConfig(client: ClientKind, url: string, token: string)
         where: 'under "mcpServers" in claude_desktop_config.json',
         text: json({
           mcpServers: {
-            [SERVER_NAME]: {
+            [serverName]: {
               command: 'npx',
               args: ['-y', 'mcp-remote', url, '--header', 'Authorization:${SWITCHBOARD_AUTH}'],
               env: { SWITCHBOARD_AUTH: authorization },
@@ -39,19 +48,19 @@ export function connectionConfig(client: ClientKind, url: string, token: string)
       return {
         client: 'Claude Code',
         where: 'as a command in a terminal',
-        text: `claude mcp add --transport http ${SERVER_NAME} ${url} --header "Authorization: ${authorization}"\n`,
+        text: `claude mcp add --transport http ${serverName} ${url} --header "Authorization: ${authorization}"\n`,
       };
     case 'cursor':
       return {
         client: 'Cursor',
         where: 'under "mcpServers" in ~/.cursor/mcp.json or .cursor/mcp.json',
-        text: json({ mcpServers: { [SERVER_NAME]: { url, headers: { Authorization: authorization } } } }),
+        text: json({ mcpServers: { [serverName]: { url, headers: { Authorization: authorization } } } }),
       };
     case 'vscode':
       return {
         client: 'VS Code mcp.json',
         where: 'under "servers" in .vscode/mcp.json (another editor or window)',
-        text: json({ servers: { [SERVER_NAME]: { type: 'http', url, headers: { Authorization: authorization } } } }),
+        text: json({ servers: { [serverName]: { type: 'http', url, headers: { Authorization: authorization } } } }),
       };
   }
 }

@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { describeTarget, type TransportKind, transportOf } from '../core/registry';
+import type { Profile } from '../core/registry';
 import type { ProxyState, ProxyStatus } from '../core/status';
+import type { ToolSurface } from '../core/surfaceModes';
 import type { ConfigStore, ConfiguredProxy, SettingsScope } from './config';
+import { profileUrl } from './connectionConfig';
 import type { StatusStore } from './statusStore';
 import type { ServerPhase, ServerSupervisor } from './supervisor';
 import { blockedReason, type WorkspaceTrust } from './trust';
@@ -22,6 +25,23 @@ export interface ProxyRow {
   readonly target: string;
   /** Tools it contributes to the front (excluded ones not counted). */
   readonly toolCount: number;
+}
+
+/** A profile as the UI shows it: where it is served and how it shows its tools. */
+export interface ProfileRow {
+  readonly name: string;
+  /** The parsed profile; undefined when its settings entry does not parse. */
+  readonly profile: Profile | undefined;
+  /** Why it is not served, for an entry that does not parse. */
+  readonly problem: string | undefined;
+  /** Its own surface, else mcpSwitchboard.toolSurface. */
+  readonly surface: ToolSurface;
+  /** Whether the surface is the profile's own rather than the setting's. */
+  readonly ownSurface: boolean;
+  /** Its path on the switchboard's endpoint: `/mcp/<name>`. */
+  readonly path: string;
+  /** Its full URL, while the server runs. */
+  readonly url: string | undefined;
 }
 
 /** Totals for the status bar. Every entry in settings counts once, as the tree lists it. */
@@ -78,6 +98,29 @@ export class ProxyModel implements vscode.Disposable {
         target: 'invalid settings entry',
         toolCount: 0,
       });
+    }
+    return rows;
+  }
+
+  /** The profiles in settings, valid or not, in settings order. */
+  profiles(): ProfileRow[] {
+    const { surface, invalidProfiles } = this.config.current;
+    const phase = this.supervisor.phase;
+    const endpoint = phase.kind === 'running' ? phase.url : undefined;
+    const place = (name: string) => ({
+      path: `${endpoint === undefined ? '/mcp' : new URL(endpoint).pathname.replace(/\/$/, '')}/${name}`,
+      url: endpoint === undefined ? undefined : profileUrl(endpoint, name),
+    });
+    const rows: ProfileRow[] = Object.entries(surface.profiles).map(([name, profile]) => ({
+      name,
+      profile,
+      problem: undefined,
+      surface: profile.surface ?? surface.mode,
+      ownSurface: profile.surface !== undefined,
+      ...place(name),
+    }));
+    for (const { name, problem } of invalidProfiles) {
+      rows.push({ name, profile: undefined, problem, surface: surface.mode, ownSurface: false, ...place(name) });
     }
     return rows;
   }

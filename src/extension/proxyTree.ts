@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProxyStatus } from '../core/status';
 import { Command, PROXIES_VIEW_ID } from './constants';
-import type { ProxyModel, ProxyRow } from './proxyModel';
+import type { ProfileRow, ProxyModel, ProxyRow } from './proxyModel';
 import type { ProxySettings } from './proxySettings';
 import { shortReason, stateLabel, stateThemeIcon, toolCountLabel } from './rowPresentation';
 import type { ServerPhase } from './supervisor';
@@ -15,7 +15,9 @@ export type ProxyTreeNode =
   | { readonly kind: 'group'; readonly proxy: string; readonly group: GroupKind }
   | { readonly kind: 'tool'; readonly proxy: string; readonly tool: ProxyStatus['tools'][number] }
   | { readonly kind: 'resource'; readonly proxy: string; readonly resource: ProxyStatus['resources'][number] }
-  | { readonly kind: 'prompt'; readonly proxy: string; readonly prompt: ProxyStatus['prompts'][number] };
+  | { readonly kind: 'prompt'; readonly proxy: string; readonly prompt: ProxyStatus['prompts'][number] }
+  | { readonly kind: 'profiles' }
+  | { readonly kind: 'profile'; readonly profile: string };
 
 const GROUPS: readonly { group: GroupKind; label: string; icon: string }[] = [
   { group: 'tools', label: 'Tools', icon: 'tools' },
@@ -36,7 +38,12 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
   }
 
   getChildren(node?: ProxyTreeNode): ProxyTreeNode[] {
-    if (!node) return this.model.rows().map((row) => ({ kind: 'proxy', name: row.name }));
+    if (!node) {
+      const proxies: ProxyTreeNode[] = this.model.rows().map((row) => ({ kind: 'proxy', name: row.name }));
+      return this.model.profiles().length > 0 ? [...proxies, { kind: 'profiles' }] : proxies;
+    }
+    if (node.kind === 'profiles') return this.model.profiles().map((row) => ({ kind: 'profile', profile: row.name }));
+    if (node.kind === 'profile') return [];
     const status = this.model.row('proxy' in node ? node.proxy : node.name)?.status;
     if (!status) return [];
     if (node.kind === 'proxy') {
@@ -75,8 +82,11 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
         // The tool's own name, as tools.include/exclude spell it; the title goes to the tooltip.
         const item = new vscode.TreeItem(tool.name);
         item.id = `${groupId(node.proxy, 'tools')}/${tool.name}`;
-        item.description = tool.excluded ? 'hidden' : tool.frontName;
-        item.tooltip = markdown(`**${tool.frontName || tool.name}**${tool.title ? ` — ${tool.title}` : ''}${tool.description ? `\n\n${tool.description}` : ''}\n\nUntick to hide it from clients (writes \`tools.exclude\`).`);
+        const pinned = tool.pinned === true && !tool.excluded;
+        item.description = tool.excluded ? 'hidden' : pinned ? `pinned · ${tool.frontName}` : tool.frontName;
+        if (pinned) item.iconPath = new vscode.ThemeIcon('pinned');
+        const pinNote = pinned ? '\n\n$(pinned) Pinned (`tools.pin`): listed to clients even when the tool surface searches.' : '';
+        item.tooltip = markdown(`**${tool.frontName || tool.name}**${tool.title ? ` — ${tool.title}` : ''}${tool.description ? `\n\n${tool.description}` : ''}${pinNote}\n\nUntick to hide it from clients (writes \`tools.exclude\`).`);
         item.checkboxState = {
           state: tool.excluded ? vscode.TreeItemCheckboxState.Unchecked : vscode.TreeItemCheckboxState.Checked,
           tooltip: tool.excluded ? 'Show this tool to clients' : 'Hide this tool from clients',
@@ -105,6 +115,22 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
         item.contextValue = 'prompt';
         return item;
       }
+      case 'profiles': {
+        const rows = this.model.profiles();
+        const item = new vscode.TreeItem('Profiles', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = PROFILES_ID;
+        item.description = String(rows.length);
+        item.iconPath = new vscode.ThemeIcon('layers');
+        item.tooltip = markdown(
+          'Named tool sets from `mcpSwitchboard.profiles`, each served at its own path. **Copy Connection Config…** on a profile gives a client its URL.',
+        );
+        item.contextValue = 'profiles';
+        return item;
+      }
+      case 'profile': {
+        const row = this.model.profiles().find((candidate) => candidate.name === node.profile);
+        return row ? profileItem(row) : new vscode.TreeItem(node.profile);
+      }
     }
   }
 
@@ -114,6 +140,10 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
         return undefined;
       case 'group':
         return { kind: 'proxy', name: node.proxy };
+      case 'profiles':
+        return undefined;
+      case 'profile':
+        return { kind: 'profiles' };
       default:
         return { kind: 'group', proxy: node.proxy, group: `${node.kind}s` };
     }
@@ -130,6 +160,42 @@ function proxyItem(row: ProxyRow): vscode.TreeItem {
   const enabled = row.configured?.entry.enabled !== false;
   item.contextValue = row.state === 'invalid' ? 'proxy.invalid' : enabled ? 'proxy.enabled' : 'proxy.disabled';
   item.accessibilityInformation = { label: `${row.name}, ${stateLabel(row)}, ${item.description}` };
+  return item;
+}
+
+const PROFILES_ID = 'profiles';
+
+const SURFACE_LABEL = { all: 'all tools', search: 'search', auto: 'auto' } as const;
+
+/** A profile: its surface and path; one that does not parse says why, like an invalid proxy entry. */
+function profileItem(row: ProfileRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.name);
+  item.id = `${PROFILES_ID}/${row.name}`;
+  if (!row.profile) {
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.description = `invalid: ${shortReason(row.problem ?? 'not a valid profile')}`;
+    item.tooltip = markdown(
+      `**${escapeMarkdown(row.name)}** — not served: its entry in \`mcpSwitchboard.profiles\` is not valid.\n\n- ${escapeMarkdown(row.problem ?? '')}\n\nFix it in settings; it is served as soon as it is valid.`,
+    );
+    item.contextValue = 'profile.invalid';
+    return item;
+  }
+  item.iconPath = new vscode.ThemeIcon('layers');
+  item.description = `${SURFACE_LABEL[row.surface]} · ${row.path}`;
+  const globs = (label: string, list: readonly string[] | undefined) => (list?.length ? [`- ${label}: ${list.map((glob) => `\`${glob}\``).join(', ')}`] : []);
+  const lines = [
+    `**${row.name}** — served at \`${row.url ?? row.path}\``,
+    '',
+    `- Surface: ${row.surface}${row.ownSurface ? '' : ' (from mcpSwitchboard.toolSurface)'}`,
+    ...globs('Include', row.profile.include),
+    ...globs('Exclude', row.profile.exclude),
+    ...(row.profile.include?.length || row.profile.exclude?.length ? [] : ['- Tools: all of them']),
+    '',
+    'Copy Connection Config (the copy icon) gives a client this URL.',
+  ];
+  item.tooltip = markdown(lines.join('\n'));
+  item.contextValue = 'profile';
+  item.accessibilityInformation = { label: `Profile ${row.name}, ${row.surface}, served at ${row.path}` };
   return item;
 }
 
@@ -153,6 +219,10 @@ function describeRow(row: ProxyRow): string {
   const parts: string[] = [];
   if (row.transport) parts.push(row.transport);
   if (row.state === 'connected') parts.push(toolCountLabel(row));
+  const problems = row.status?.problems ?? [];
+  if (row.state !== 'invalid' && problems.length > 0) {
+    parts.push(problems.length === 1 ? `problem: ${shortReason(problems[0] ?? '')}` : `${problems.length} problems`);
+  }
   else if (row.state === 'error' && row.problem) parts.push(`error: ${shortReason(row.problem)}`);
   else if (row.state === 'invalid') parts.push(`invalid: ${shortReason(row.problems?.[0] ?? row.problem ?? 'not a valid entry')}`);
   else parts.push(stateLabel(row));
@@ -175,7 +245,11 @@ function tooltipOf(row: ProxyRow): vscode.MarkdownString {
     details.push(`${row.state === 'error' ? 'Failing since' : 'Since'}: ${new Date(row.status.since).toLocaleString()}`);
   }
   if (row.problem) details.push(`${row.state === 'disabled' ? '' : 'Last error: '}${row.problem}`);
-  return markdown([...lines, ...details.map((detail) => `- ${detail}`)].join('\n'));
+  const problems = row.status?.problems ?? [];
+  const problemLines = problems.length
+    ? ['', problems.length === 1 ? 'Not applied as written:' : `${problems.length} things not applied as written:`, '', ...problems.map((problem) => `- ${escapeMarkdown(problem)}`), '', 'Fix them in settings (Edit in Settings).']
+    : [];
+  return markdown([...lines, ...details.map((detail) => `- ${detail}`), ...problemLines].join('\n'));
 }
 
 /** An entry that does not parse: every problem, in words, and where to fix it. */

@@ -12,9 +12,16 @@ const CLIENT_LABELS: Record<ClientKind, string> = {
   vscode: 'VS Code (.vscode/mcp.json)',
 };
 
-/** Copy Connection Config: the snippet another MCP client needs to use this window's switchboard. */
-export async function copyConnectionConfig(context: SwitchboardContext, client?: ClientKind): Promise<void> {
-  const chosen = client ?? (await pickClient(context));
+/** What the snippet connects to: every tool, or one profile (served at `<url>/<profile>`). */
+type Target = { readonly profile: string | undefined };
+
+/**
+ * Copy Connection Config: the snippet another MCP client needs to use this
+ * window's switchboard, for all its tools or for one profile. Given a
+ * profile (its tree row), only the client is asked.
+ */
+export async function copyConnectionConfig(context: SwitchboardContext, client?: ClientKind, profile?: string): Promise<void> {
+  const chosen = await choose(context, client, profile);
   if (!chosen) return;
   let url: string;
   try {
@@ -23,20 +30,50 @@ export async function copyConnectionConfig(context: SwitchboardContext, client?:
     await showError(`The switchboard server did not start, so there is nothing to connect to: ${messageOf(error)}`, {
       title: 'Show Logs',
       run: () => context.log.show(),
-    }, { title: 'Retry', run: () => vscode.commands.executeCommand(Command.copyConnectionConfig, chosen) });
+    }, { title: 'Retry', run: () => vscode.commands.executeCommand(Command.copyConnectionConfig, chosen.client) });
     return;
   }
-  const config = connectionConfig(chosen, url, context.token);
+  const config = connectionConfig(chosen.client, url, context.token, chosen.target.profile);
   await vscode.env.clipboard.writeText(config.text);
+  const what = chosen.target.profile === undefined ? `the ${config.client} config` : `the ${config.client} config for profile "${chosen.target.profile}"`;
   void vscode.window.showInformationMessage(
-    `Copied the ${config.client} config: paste it ${config.where}. It works while this VS Code window is open (the port and token change when it restarts).`,
+    `Copied ${what}: paste it ${config.where}. It works while this VS Code window is open (the port and token change when it restarts).`,
   );
 }
 
-async function pickClient(context: SwitchboardContext): Promise<ClientKind | undefined> {
+/** The client, then (when profiles exist and none was given) what to connect to; Back from the second step returns to the first. */
+async function choose(context: SwitchboardContext, client: ClientKind | undefined, profile: string | undefined): Promise<{ client: ClientKind; target: Target } | undefined> {
+  const profiles = context.model.profiles().filter((row) => row.profile !== undefined);
+  const askTarget = profile === undefined && profiles.length > 0;
+  for (;;) {
+    const picked = client ?? (await pickClient(context, askTarget));
+    if (!picked) return undefined;
+    if (!askTarget) return { client: picked, target: { profile } };
+    const target = await context.quickInputs.pick({
+      title: 'Copy Connection Config',
+      placeholder: 'All tools, or one profile (mcpSwitchboard.profiles)?',
+      step: 2,
+      totalSteps: 2,
+      items: [
+        { label: 'All tools', description: '/mcp', detail: 'Every tool the switchboard shows, with mcpSwitchboard.toolSurface', target: { profile: undefined } },
+        ...profiles.map((row) => ({ label: row.name, description: row.path, detail: `Profile · ${row.surface}`, target: { profile: row.name } })),
+      ],
+      matchOnDescription: true,
+    });
+    if (target === undefined) return undefined;
+    if (target === BACK) {
+      if (client !== undefined) return undefined;
+      continue;
+    }
+    return { client: picked, target: target.target };
+  }
+}
+
+async function pickClient(context: SwitchboardContext, moreSteps: boolean): Promise<ClientKind | undefined> {
   const picked = await context.quickInputs.pick({
     title: 'Copy Connection Config',
     placeholder: 'Which MCP client should connect to the switchboard?',
+    ...(moreSteps && { step: 1, totalSteps: 2 }),
     items: CLIENTS.map((kind) => ({ label: CLIENT_LABELS[kind], client: kind })),
   });
   return picked === undefined || picked === BACK ? undefined : picked.client;

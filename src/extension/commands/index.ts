@@ -30,7 +30,7 @@ const COMMANDS: Record<CommandId, Handler> = {
   [Command.disableProxy]: (context, argument) => setProxyEnabled(context, proxyArgumentOf(argument), false),
   [Command.editProxyInSettings]: (context, argument) => editProxyInSettings(context, proxyArgumentOf(argument)),
   [Command.showLogs]: async (context) => context.log.show(),
-  [Command.copyConnectionConfig]: (context, argument) => copyConnectionConfig(context, clientKindOf(argument)),
+  [Command.copyConnectionConfig]: (context, argument) => copyConnectionConfig(context, clientKindOf(argument), profileArgumentOf(argument)),
   [Command.importServers]: (context, argument) => importServers(context, argument instanceof vscode.Uri ? argument : undefined),
   [Command.refresh]: (context) => refresh(context),
   [Command.restartServer]: (context) => restartServer(context),
@@ -40,6 +40,12 @@ const COMMANDS: Record<CommandId, Handler> = {
 
 function clientKindOf(argument: unknown): ClientKind | undefined {
   return CLIENTS.find((client) => client === argument);
+}
+
+/** A profile row of the Proxies view (its menu, or the focused row for the title-bar button) names its profile. */
+function profileArgumentOf(argument: unknown): string | undefined {
+  if (typeof argument !== 'object' || argument === null || !('kind' in argument) || argument.kind !== 'profile') return undefined;
+  return 'profile' in argument && typeof argument.profile === 'string' ? argument.profile : undefined;
 }
 
 /** Registers every command; a command that fails says so in one sentence with a way to the logs. */

@@ -26,7 +26,8 @@ export async function proxyFromArgument(
   placeholder: string,
   filter: (row: ProxyRow) => boolean = () => true,
 ): Promise<ProxyRow | undefined> {
-  const name = typeof argument === 'string' ? argument : argument?.kind === 'proxy' ? argument.name : argument?.proxy;
+  const name =
+    typeof argument === 'string' ? argument : argument?.kind === 'proxy' ? argument.name : argument && 'proxy' in argument ? argument.proxy : undefined;
   if (name !== undefined) {
     const row = context.model.row(name);
     if (!row) void vscode.window.showWarningMessage(`There is no proxy "${name}" in settings.`);
