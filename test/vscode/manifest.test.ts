@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Command, EXTENSION_ID, MCP_PROVIDER_ID, PROXIES_VIEW_ID } from '../../src/extension/constants';
+import { DEFAULT_SEARCH_THRESHOLD } from '../../src/core/surfaceModes';
 import { activateExtension } from './support';
 
 interface Manifest {
@@ -32,6 +33,9 @@ describe('The manifest and the code agree', () => {
     assert.ok(Object.values(manifest.contributes.views).flat().some((view) => view.id === PROXIES_VIEW_ID));
     assert.deepEqual(manifest.contributes.configuration.properties['mcpSwitchboard.proxies']?.default, {});
     assert.equal(manifest.contributes.configuration.properties['mcpSwitchboard.agentCanAddProxies']?.default, 'ask');
+    assert.equal(manifest.contributes.configuration.properties['mcpSwitchboard.toolSurface']?.default, 'all');
+    assert.equal(manifest.contributes.configuration.properties['mcpSwitchboard.toolSurfaceThreshold']?.default, DEFAULT_SEARCH_THRESHOLD);
+    assert.deepEqual(manifest.contributes.configuration.properties['mcpSwitchboard.profiles']?.default, {});
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
   });
 });

@@ -98,11 +98,14 @@ export async function setSetting(key: string, value: unknown, scope: Scope = 'us
   await vscode.workspace.getConfiguration(CONFIG_SECTION).update(key, value, TARGET[scope]);
 }
 
-/** Empties both scopes, so each suite starts from no proxies. */
+/** Empties both scopes, so each suite starts from no proxies, all tools listed and no profiles. */
 export async function resetSettings(): Promise<void> {
   await writeProxies('user', undefined);
   if (vscode.workspace.workspaceFolders?.length) await writeProxies('workspace', undefined);
   await setSetting(ConfigKey.agentCanAddProxies, undefined);
+  for (const key of [ConfigKey.toolSurface, ConfigKey.toolSurfaceThreshold, ConfigKey.profiles]) {
+    if (vscode.workspace.getConfiguration(CONFIG_SECTION).inspect(key)?.globalValue !== undefined) await setSetting(key, undefined);
+  }
 }
 
 /** Waits until the server reports proxy `name` in `state` and returns its status. */
