@@ -7,8 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import { everythingStdio, type RunningSwitchboard, startSwitchboard, waitForTool } from './harness';
+import { everythingStdio, rawPost, type RunningSwitchboard, startSwitchboard, waitForTool } from './harness';
 
 const PROTOCOL = '2025-11-25';
 const initialize = (id: number) => ({
@@ -26,23 +25,7 @@ const ATTACK = JSON.stringify([
 ]);
 const SNEAKY_TEXT = 'text/plain;charset=UTF-8;x=application/json';
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function post(url: string, body: string, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', headers: { accept: 'application/json, text/event-stream', ...headers } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    request.once('error', reject);
-    request.end(body);
-  });
-}
+const post = rawPost;
 
 describe('browser requests to a --no-auth front', function () {
   this.timeout(30_000);

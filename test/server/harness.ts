@@ -3,7 +3,8 @@
  * registry file, and connects the SDK's own client to it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, type ClientOptions } from '@modelcontextprotocol/sdk/client/index.js';
@@ -216,4 +217,38 @@ export interface ProxySummary {
 export async function listProxies(client: Client): Promise<ProxySummary[]> {
   const result = await client.callTool({ name: 'list_proxies', arguments: {} });
   return (result.structuredContent as { proxies: ProxySummary[] }).proxies;
+}
+
+/** A raw HTTP answer: what a test of the front's guards looks at. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** POSTs `body` as it is, with exactly these headers (and an MCP client's Accept), to see what the front answers. */
+export function rawPost(url: string, body: string, headers: Record<string, string>): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers: { accept: 'application/json, text/event-stream', ...headers } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    request.once('error', reject);
+    request.end(body);
+  });
+}
+
+/** Process ids whose command line contains `marker` (Linux: read from /proc). */
+export function processesWith(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

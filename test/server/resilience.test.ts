@@ -4,7 +4,6 @@
  * The misbehaving fixture (test/fixtures/misbehaving-server.ts) does each on purpose.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +15,7 @@ import {
   listProxies,
   MISBEHAVING,
   misbehaving,
+  processesWith,
   type ProxySummary,
   type RunningSwitchboard,
   startStdioSwitchboard,
@@ -30,20 +30,6 @@ import {
 
 async function proxy(client: Client, name: string): Promise<ProxySummary | undefined> {
   return (await listProxies(client)).find((candidate) => candidate.name === name);
-}
-
-/** Process ids whose command line contains `marker`. */
-function processesWith(marker: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 describe('misbehaving backends', function () {

@@ -4,8 +4,7 @@
  * malformed traffic. A switchboard serves loopback only by default.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { type RunningSwitchboard, startSwitchboard } from './harness';
+import { rawPost, type RunningSwitchboard, startSwitchboard } from './harness';
 
 const INITIALIZE = JSON.stringify({
   jsonrpc: '2.0',
@@ -14,23 +13,8 @@ const INITIALIZE = JSON.stringify({
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 });
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function post(url: string, body: string, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    request.once('error', reject);
-    request.end(body);
-  });
-}
+/** An MCP client's POST, its headers changed as a test needs. */
+const post = (url: string, body: string, headers: Record<string, string>) => rawPost(url, body, { 'content-type': 'application/json', ...headers });
 
 describe('HTTP front security', function () {
   this.timeout(20_000);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { SAFE_ENVIRONMENT_NAMES, stdioParameters } from '../../src/core/backendProcess';
 import { EarlyStarts } from '../../src/core/earlyStarts';
+import { processesWith } from '../server/harness';
 
 describe('backends started early', () => {
   it('inherit the same safe environment names as the SDK gives its stdio clients', () => {
@@ -32,24 +32,11 @@ describe('backends started early', () => {
     const marker = `early-start-${process.pid}`;
     const early = new EarlyStarts();
     early.start(stdioParameters({ command: process.execPath, args: ['-e', 'setTimeout(() => {}, 60000)', marker] }));
-    await until(() => running(marker) === 1);
+    await until(() => processesWith(marker).length === 1);
     early.dispose();
-    await until(() => running(marker) === 0);
+    await until(() => processesWith(marker).length === 0);
   });
 });
-
-/** How many processes have `marker` on their command line. */
-function running(marker: string): number {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
-      } catch {
-        return false;
-      }
-    }).length;
-}
 
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5_000;
