@@ -49,5 +49,8 @@ export type CommandId = (typeof Command)[keyof typeof Command];
  */
 export const MANAGEMENT_TOOL_NAMES = ['add_proxy', 'list_proxies', 'remove_proxy'] as const;
 
+/** The tools that find and call the others when the tool surface searches (core's toolSurface defines them). */
+export const SEARCH_TOOL_NAMES = ['search_tools', 'call_tool'] as const;
+
 /** Copilot sends at most this many tools per request; more and some are silently left out. */
 export const COPILOT_TOOL_LIMIT = 128;

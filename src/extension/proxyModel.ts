@@ -3,7 +3,7 @@ import { describeTarget, type TransportKind, transportOf } from '../core/registr
 import type { Profile } from '../core/registry';
 import type { ProxyState, ProxyStatus } from '../core/status';
 import type { ToolSurface } from '../core/surfaceModes';
-import type { ConfigStore, ConfiguredProxy, SettingsScope } from './config';
+import type { ConfigStore, ConfiguredProxy, SettingsScope, SurfaceConfig } from './config';
 import { profileUrl } from './connectionConfig';
 import type { StatusStore } from './statusStore';
 import type { ServerPhase, ServerSupervisor } from './supervisor';
@@ -52,6 +52,8 @@ export interface ProxySummary {
   readonly byState: Readonly<Record<ProxyRow['state'], number>>;
   /** The connected proxies' tools that clients see (hidden ones not counted). */
   readonly proxyTools: number;
+  /** Of those, the pinned ones (`tools.pin`): listed in search mode too. */
+  readonly pinnedTools: number;
   /** Proxies in error and entries that do not parse, by name. */
   readonly failing: readonly string[];
 }
@@ -75,6 +77,11 @@ export class ProxyModel implements vscode.Disposable {
       supervisor.onDidChangePhase(fire),
       trust.onDidChange(fire),
     ];
+  }
+
+  /** How tools are shown to clients (mcpSwitchboard.toolSurface and its threshold). */
+  get surface(): SurfaceConfig {
+    return this.config.current.surface;
   }
 
   get phase(): ServerPhase {
@@ -137,6 +144,7 @@ export class ProxyModel implements vscode.Disposable {
       total: rows.length,
       byState,
       proxyTools: rows.reduce((sum, row) => sum + (row.state === 'connected' ? row.toolCount : 0), 0),
+      pinnedTools: rows.reduce((sum, row) => sum + (row.state === 'connected' ? (row.status?.tools.filter((tool) => tool.pinned && !tool.excluded).length ?? 0) : 0), 0),
       failing: rows.filter((row) => row.state === 'error' || row.state === 'invalid').map((row) => row.name),
     };
   }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Command, COPILOT_TOOL_LIMIT, MANAGEMENT_TOOL_NAMES, PROXIES_VIEW_ID } from './constants';
+import { Command, COPILOT_TOOL_LIMIT, MANAGEMENT_TOOL_NAMES, PROXIES_VIEW_ID, SEARCH_TOOL_NAMES } from './constants';
 import type { ProxyModel, ProxySummary } from './proxyModel';
 
 const FOCUS_VIEW = `${PROXIES_VIEW_ID}.focus`;
@@ -18,7 +18,8 @@ const STATE_WORDS: readonly [keyof ProxySummary['byState'], string][] = [
  * The status bar, shown from activation: `$(plug) No MCP servers` until a
  * proxy is configured, then `$(plug) 4/5 connected · 60 tools`: the entries in
  * settings that are connected, of all of them (as the tree lists them), and
- * the tools clients see (the proxies' and the switchboard's own). Warns when a
+ * the tools clients see (the proxies' and the switchboard's own; `· search`
+ * when they are found by search rather than listed). Warns when a
  * proxy fails and when the tools exceed what Copilot sends per request.
  */
 export function createStatusBar(model: ProxyModel): { item: vscode.StatusBarItem; disposable: vscode.Disposable } {
@@ -55,21 +56,29 @@ export function createStatusBar(model: ProxyModel): { item: vscode.StatusBarItem
     const running = phase.kind === 'running';
     const ownTools = running ? MANAGEMENT_TOOL_NAMES.length : 0;
     const tools = running ? summary.proxyTools + ownTools : 0;
-    const tooMany = tools > COPILOT_TOOL_LIMIT;
+    const { mode, threshold } = model.surface;
+    // In search mode clients are listed only the own, search and pinned tools, and find the rest.
+    const searching = running && (mode === 'search' || (mode === 'auto' && tools > threshold));
+    const listed = ownTools + SEARCH_TOOL_NAMES.length + summary.pinnedTools;
+    const tooMany = !searching && tools > COPILOT_TOOL_LIMIT;
     const toolsWord = tools === 1 ? 'tool' : 'tools';
     const entries = `${summary.total} ${summary.total === 1 ? 'proxy' : 'proxies'}`;
     const states = STATE_WORDS.filter(([state]) => summary.byState[state] > 0)
       .map(([state, words]) => `${summary.byState[state]} ${words}`)
       .join(', ');
 
-    item.text = `${icon} ${connected}/${summary.total} connected · ${tools} ${toolsWord}${tooMany ? ' $(warning)' : ''}`;
+    item.text = `${icon} ${connected}/${summary.total} connected · ${tools} ${toolsWord}${searching ? ' · search' : ''}${tooMany ? ' $(warning)' : ''}`;
     item.command = Command.listProxies;
     item.backgroundColor =
       summary.failing.length > 0 || serverDown ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 
     tooltip.appendMarkdown(`**MCP Switchboard** — ${connected} of ${entries} connected.\n\n`);
     if (connected < summary.total) tooltip.appendMarkdown(`${entries} in settings: ${states}.\n\n`);
-    if (running) {
+    if (searching) {
+      tooltip.appendMarkdown(
+        `Clients are listed ${listed} tools and find the others by search (\`mcpSwitchboard.toolSurface\`: ${mode}): ${SEARCH_TOOL_NAMES.map((name) => `\`${name}\``).join(' and ')} reach all ${summary.proxyTools} tools of the connected proxies; also listed are the ${summary.pinnedTools} pinned and the switchboard's own ${ownTools}.\n\n`,
+      );
+    } else if (running) {
       tooltip.appendMarkdown(
         `Clients see ${tools} ${toolsWord}: ${summary.proxyTools} from the connected proxies and the switchboard's own ${ownTools} (${MANAGEMENT_TOOL_NAMES.map((name) => `\`${name}\``).join(', ')}).\n\n`,
       );
@@ -85,7 +94,7 @@ export function createStatusBar(model: ProxyModel): { item: vscode.StatusBarItem
     }
     item.tooltip = tooltip;
 
-    const label = [`MCP Switchboard: ${entries} in settings, ${states}; clients see ${tools} ${toolsWord}`];
+    const label = [`MCP Switchboard: ${entries} in settings, ${states}; clients see ${tools} ${toolsWord}${searching ? `, by search, with ${listed} listed` : ''}`];
     if (serverDown) label.push('the switchboard server is not running');
     if (summary.failing.length > 0) label.push(`failing: ${summary.failing.join(', ')}`);
     if (tooMany) label.push(`more tools than the ${COPILOT_TOOL_LIMIT} Copilot sends per request`);

@@ -66,6 +66,8 @@ describe('Tool surface: search mode, pins and profiles from settings, live', fun
     assert.ok(lmTool('surf_echo'), 'the pinned tool stays listed');
     assert.ok(lmTool('list_proxies') && lmTool('add_proxy'), 'the management tools stay listed');
     assert.equal(lmTool('surf_get-env'), undefined);
+    const bar = await waitFor('the status bar to say search', () => / · search$/.test(api.statusBarSnapshot().text) && api.statusBarSnapshot());
+    assert.match(bar.tooltip ?? '', /Clients are listed 6 tools and find the others by search \(`mcpSwitchboard.toolSurface`: search\)/, bar.tooltip);
     assertNoReconnect();
   });
 
@@ -79,6 +81,7 @@ describe('Tool surface: search mode, pins and profiles from settings, live', fun
   it('back to all: the proxied tools return and the search tools go, live', async () => {
     await setSetting(ConfigKey.toolSurface, undefined);
     await waitFor('the proxied tools back, the search tools gone', listingAll);
+    assert.doesNotMatch(api.statusBarSnapshot().text, /search/);
     assertNoReconnect();
   });
 

@@ -46,7 +46,7 @@ async function choose(context: SwitchboardContext, client: ClientKind | undefine
   const profiles = context.model.profiles().filter((row) => row.profile !== undefined);
   const askTarget = profile === undefined && profiles.length > 0;
   for (;;) {
-    const picked = client ?? (await pickClient(context, askTarget));
+    const picked = client ?? (await pickClient(context, askTarget, profile));
     if (!picked) return undefined;
     if (!askTarget) return { client: picked, target: { profile } };
     const target = await context.quickInputs.pick({
@@ -69,9 +69,9 @@ async function choose(context: SwitchboardContext, client: ClientKind | undefine
   }
 }
 
-async function pickClient(context: SwitchboardContext, moreSteps: boolean): Promise<ClientKind | undefined> {
+async function pickClient(context: SwitchboardContext, moreSteps: boolean, profile: string | undefined): Promise<ClientKind | undefined> {
   const picked = await context.quickInputs.pick({
-    title: 'Copy Connection Config',
+    title: profile === undefined ? 'Copy Connection Config' : `Copy Connection Config: profile "${profile}"`,
     placeholder: 'Which MCP client should connect to the switchboard?',
     ...(moreSteps && { step: 1, totalSteps: 2 }),
     items: CLIENTS.map((kind) => ({ label: CLIENT_LABELS[kind], client: kind })),
