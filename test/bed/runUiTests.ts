@@ -12,7 +12,8 @@ import { teardown } from './ui/bed';
 async function main(): Promise<number> {
   teardown.onSignals();
   const folder = join(__dirname, 'ui');
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 120_000 });
+  const grep = process.env.MCP_SWITCHBOARD_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 120_000, ...(grep ? { grep } : {}) });
   // tsx, which runs this script, compiles the .ts test files as mocha requires them.
   for (const file of readdirSync(folder).filter((name) => name.endsWith('.test.ts')).sort()) mocha.addFile(join(folder, file));
   try {
