@@ -52,3 +52,5 @@ export type ToExtensionMessage = z.infer<typeof toExtensionMessageSchema>;
 
 /** Environment variable through which the extension hands the child its bearer token (never argv: `ps` shows argv). */
 export const TOKEN_ENV = 'MCP_SWITCHBOARD_TOKEN';
+/** Environment variable with the port a restarted child should listen on again (its predecessor's), so clients keep their URL. */
+export const PORT_ENV = 'MCP_SWITCHBOARD_PORT';

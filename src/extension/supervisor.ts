@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
-import { TOKEN_ENV, type ToExtensionMessage, type ToServerMessage, toExtensionMessageSchema } from '../core/ipc';
+import { PORT_ENV, TOKEN_ENV, type ToExtensionMessage, type ToServerMessage, toExtensionMessageSchema } from '../core/ipc';
 import { formatIssues } from '../core/registry';
 import { BackendGroups } from './backendGroups';
 
@@ -52,6 +52,8 @@ export class ServerSupervisor implements vscode.Disposable {
   private starting: Promise<string> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private quickCrashes = 0;
+  /** The port the last server listened on: its successor listens there again, so the MCP definition keeps its URL. */
+  private lastPort: number | undefined;
   private disposed = false;
   private readonly backendGroups: BackendGroups;
 
@@ -128,7 +130,7 @@ export class ServerSupervisor implements vscode.Disposable {
     const { serverPath, token, log } = this.options;
     const child = fork(serverPath, [], {
       // ELECTRON_RUN_AS_NODE makes the desktop host's Electron binary behave as Node; a Node host ignores it.
-      env: { ...process.env, [TOKEN_ENV]: token, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, [TOKEN_ENV]: token, ELECTRON_RUN_AS_NODE: '1', ...(this.lastPort !== undefined && { [PORT_ENV]: String(this.lastPort) }) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
     });
@@ -159,6 +161,7 @@ export class ServerSupervisor implements vscode.Disposable {
         if (parsed.data.type === 'ready') {
           clearTimeout(timer);
           if (this.child === child) this.setPhase({ kind: 'running', url: parsed.data.url });
+          this.lastPort = Number(new URL(parsed.data.url).port) || undefined;
           resolve(parsed.data.url);
         }
         this.received.fire(parsed.data);

@@ -7,13 +7,13 @@
 import { homedir } from 'node:os';
 import { version } from '../../package.json';
 import { connectFrontSession } from '../core/frontServer';
-import { TOKEN_ENV, type ToExtensionMessage, type ToServerMessage, toServerMessageSchema } from '../core/ipc';
+import { PORT_ENV, TOKEN_ENV, type ToExtensionMessage, type ToServerMessage, toServerMessageSchema } from '../core/ipc';
 import { createLogger } from '../core/logger';
 import { MANAGEMENT_TOOLS } from '../core/managementTools';
 import { formatIssues } from '../core/registry';
 import { Switchboard } from '../core/switchboard';
 import { DEFAULT_SURFACE } from '../core/toolSurface';
-import { startHttpFront } from './httpFront';
+import { type HttpFrontOptions, startHttpFront } from './httpFront';
 import { IpcRegistryEditor } from './ipcRegistryEditor';
 import { serverIdentity } from './serverIdentity';
 
@@ -88,15 +88,23 @@ async function main(): Promise<void> {
   const listen = async () => {
     if (listening) return;
     listening = true;
-    front = await startHttpFront({
+    const options: Omit<HttpFrontOptions, 'port'> = {
       host: '127.0.0.1',
-      port: 0,
       token,
       logger,
       openSession: async (transport, profile) =>
         void (await connectFrontSession(switchboard, transport, { id: transport.sessionId, version, identity, editor, profile })),
       profiles: () => Object.keys(switchboard.surface.profiles),
-    });
+    };
+    // The port of the server this one replaces, so VS Code's MCP client finds it at the same URL; a free one if taken.
+    const previousPort = Number(process.env[PORT_ENV] ?? '0');
+    try {
+      front = await startHttpFront({ ...options, port: Number.isInteger(previousPort) ? previousPort : 0 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      logger.warn(`Port ${previousPort} is taken now; listening on another one.`);
+      front = await startHttpFront({ ...options, port: 0 });
+    }
     send({ type: 'ready', url: front.url });
   };
 

@@ -40,6 +40,26 @@ describe("Copilot's path: VS Code's MCP client finds the switchboard through the
     else assert.match(text, /everything: connected, stdio/);
   });
 
+  it("Restart Server keeps the URL and leaves VS Code's MCP client connected to the new server", async () => {
+    const before = api.phase();
+    assert.equal(before.kind, 'running');
+    const processBefore = api.serverProcessId();
+    await vscode.commands.executeCommand('mcpSwitchboard.restartServer');
+    const after = await waitFor('the new server running', () => (api.phase().kind === 'running' && api.serverProcessId() !== processBefore ? api.phase() : undefined));
+    assert.equal(after.kind === 'running' && after.url, before.kind === 'running' && before.url, 'the same URL, so the definition VS Code holds stays right');
+    // VS Code's client answers through the new server: list_proxies is called and answers.
+    const text = await waitFor('list_proxies to answer through the new server', async () => {
+      const tool = lmTool('list_proxies');
+      if (!tool) return undefined;
+      try {
+        return textOf(await vscode.lm.invokeTool(tool.name, { input: {}, toolInvocationToken: undefined }));
+      } catch {
+        return undefined;
+      }
+    });
+    assert.match(text, /everything|proxies/);
+  });
+
   it('drops the tools of a proxy removed from settings', async () => {
     await writeProxies('user', undefined);
     await waitFor('everything_echo to leave vscode.lm.tools', () => !lmTool('everything_echo'));

@@ -127,9 +127,21 @@ export function lmTool(frontName: string): vscode.LanguageModelToolInformation |
   return vscode.lm.tools.find((tool) => tool.name.startsWith('mcp_') && tool.name.endsWith(`_${frontName}`));
 }
 
-/** Starts the switchboard in VS Code's MCP client, as Copilot would, and waits for its tools. */
-export async function startInVsCodeMcp(): Promise<void> {
-  await vscode.commands.executeCommand('workbench.mcp.startServer', MCP_SERVER_ID, { waitForLiveTools: true });
+/**
+ * Starts the switchboard in VS Code's MCP client, as Copilot would, and waits
+ * for its tools. In a window that has just opened, VS Code may not know the
+ * extension's server definition yet: `workbench.mcp.startServer` then returns
+ * at once (measured: 54 ms) and starts nothing, and a call 2.5 s later works.
+ * So it is asked again until the management tools are listed.
+ */
+export async function startInVsCodeMcp(timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await vscode.commands.executeCommand('workbench.mcp.startServer', MCP_SERVER_ID, { waitForLiveTools: true });
+    if (lmTool('list_proxies')) return;
+    if (Date.now() > deadline) throw new Error(`VS Code listed none of the switchboard's tools within ${timeoutMs} ms of asking it to start the server.`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /** The text parts of a tool result, joined. */

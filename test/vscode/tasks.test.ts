@@ -1,24 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
-import { activateAndStartServer, everything, lmTool, resetSettings, sleep, startInVsCodeMcp, textOf, waitFor, waitForProxy, writeProxies } from './support';
-
-/**
- * Starts the switchboard in VS Code's MCP client and waits for its tools. In a
- * window that has just opened, VS Code may not know the extension's server
- * definition yet: `workbench.mcp.startServer` then returns at once (measured:
- * 54 ms) and starts nothing, and a call 2.5 s later works. So it is asked again
- * until the management tools are listed.
- */
-async function startUntilListed(timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await startInVsCodeMcp();
-    if (lmTool('list_proxies')) return;
-    if (Date.now() > deadline) throw new Error(`VS Code listed none of the switchboard's tools within ${timeoutMs} ms of asking it to start the server.`);
-    await sleep(500);
-  }
-}
+import { activateAndStartServer, everything, lmTool, resetSettings, startInVsCodeMcp, textOf, waitFor, waitForProxy, writeProxies } from './support';
 
 /**
  * MCP tasks (protocol 2025-11-25) from VS Code's own MCP client, the one
@@ -37,7 +20,7 @@ describe("Tasks: VS Code's MCP client runs a task-required tool through the swit
   before(async () => {
     api = await activateAndStartServer();
     await resetSettings();
-    await startUntilListed();
+    await startInVsCodeMcp();
   });
   after(resetSettings);
 

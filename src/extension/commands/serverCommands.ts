@@ -8,7 +8,9 @@ import { BACK } from '../quickInputs';
 /** Restart Server: ends the switchboard process (and its backends) and starts a new one. */
 export async function restartServer(context: SwitchboardContext): Promise<void> {
   try {
-    await context.supervisor.restart();
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Restarting the MCP Switchboard server…' }, () =>
+      context.supervisor.restart(),
+    );
   } catch (error) {
     await showError(`The switchboard server did not start: ${messageOf(error)}`, { title: 'Show Logs', run: () => context.log.show() }, {
       title: 'Retry',
