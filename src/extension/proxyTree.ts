@@ -219,13 +219,12 @@ function describeRow(row: ProxyRow): string {
   const parts: string[] = [];
   if (row.transport) parts.push(row.transport);
   if (row.state === 'connected') parts.push(toolCountLabel(row));
-  const problems = row.status?.problems ?? [];
-  if (row.state !== 'invalid' && problems.length > 0) {
-    parts.push(problems.length === 1 ? `problem: ${shortReason(problems[0] ?? '')}` : `${problems.length} problems`);
-  }
   else if (row.state === 'error' && row.problem) parts.push(`error: ${shortReason(row.problem)}`);
   else if (row.state === 'invalid') parts.push(`invalid: ${shortReason(row.problems?.[0] ?? row.problem ?? 'not a valid entry')}`);
   else parts.push(stateLabel(row));
+  // What of a valid entry the server could not apply as written (overrides), as an invalid entry says its problems.
+  const problems = row.state === 'invalid' ? [] : (row.status?.problems ?? []);
+  if (problems.length > 0) parts.push(problems.length === 1 ? `problem: ${shortReason(problems[0] ?? '')}` : `${problems.length} problems`);
   parts.push(SCOPE_LABEL[row.scope]);
   return parts.join(' · ');
 }

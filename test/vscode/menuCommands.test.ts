@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { Command, EXTENSION_ID, PROXIES_VIEW_ID } from '../../src/extension/constants';
+import { Command, ConfigKey, EXTENSION_ID, PROXIES_VIEW_ID } from '../../src/extension/constants';
 import type { ProxyTreeNode } from '../../src/extension/proxyTree';
 import { RESOURCE_SCHEME } from '../../src/extension/resourceDocuments';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
@@ -15,6 +15,7 @@ import {
   proxiesIn,
   QuickInputRecorder,
   resetSettings,
+  setSetting,
   waitFor,
   waitForProxy,
   writeProxies,
@@ -106,7 +107,7 @@ describe('Commands in the Proxies view\'s menus, with the arguments VS Code pass
     await waitForProxy(api, 'menus', 'connected');
   });
 
-  it('runs every item command of a proxy row with the clicked node and the selection', async () => {
+  it('runs every item command of a proxy row and a profile row with the clicked node and the selection', async () => {
     const selection = [proxyNode];
     const covered = new Set<string>();
     const run = async (command: string) => {
@@ -139,6 +140,20 @@ describe('Commands in the Proxies view\'s menus, with the arguments VS Code pass
     await run(Command.removeProxy);
     assert.deepEqual(questions.map((question) => question.message), ['Remove the proxy "menus"?']);
     assert.deepEqual(proxiesIn('user').menus, everything, 'answering no keeps it');
+
+    // A profile row's Copy Connection Config copies that profile's config, asking only the client.
+    await setSetting(ConfigKey.profiles, { small: { include: ['menus_echo'] } });
+    const profileNode: ProxyTreeNode = { kind: 'profile', profile: 'small' };
+    await waitFor('the profile in the tree', () => api.treeSnapshot().some((item) => item.label === 'Profiles'));
+    covered.add(Command.copyConnectionConfig);
+    const copying = vscode.commands.executeCommand(Command.copyConnectionConfig, profileNode, [profileNode]);
+    const clients = await inputs.next<vscode.QuickPick<vscode.QuickPickItem>>();
+    assert.equal(clients.title, 'Copy Connection Config: profile "small"');
+    await pick(clients, 'Cursor');
+    await copying;
+    const copied = JSON.parse(await vscode.env.clipboard.readText()) as { mcpServers: Record<string, { url: string }> };
+    assert.equal(copied.mcpServers['switchboard-small']?.url, `${await api.whenServerReady()}/small`);
+    await setSetting(ConfigKey.profiles, undefined);
 
     assert.deepEqual([...covered].sort(), inView(menus['view/item/context']), 'every item command is checked here');
   });
