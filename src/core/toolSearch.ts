@@ -78,8 +78,9 @@ export class ToolIndex {
     processTerm,
     searchOptions: {
       boost: FIELD_BOOSTS,
+      // Prefixes ("rememb" finds "remember"); no fuzzy matching: agents spell well, and over thousands of
+      // tools the edits it tries cost more than the whole rest of a search.
       prefix: (term) => term.length > 3,
-      fuzzy: (term) => (term.length > 5 ? 0.2 : false),
       processTerm: (term) => {
         const stem = processTerm(term);
         return stem === null ? null : [stem, ...(SYNONYMS[stem] ?? [])];
@@ -128,13 +129,20 @@ export class ToolIndex {
   }
 }
 
+/**
+ * How much of a description is indexed: what a tool does is said first, and
+ * the rest (examples, caveats, pages of usage notes) would cost memory and
+ * time on every search while adding mostly noise.
+ */
+const DESCRIPTION_CHARACTERS = 300;
+
 function document(tool: Tool): IndexedTool {
   const properties = (tool.inputSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
   return {
     id: tool.name,
     name: tool.name,
     title: tool.title ?? (tool.annotations as { title?: string } | undefined)?.title ?? '',
-    description: tool.description ?? '',
+    description: (tool.description ?? '').slice(0, DESCRIPTION_CHARACTERS),
     parameters: Object.keys(properties).join(' '),
   };
 }
