@@ -117,7 +117,8 @@ export function createFrontSession(switchboard: Switchboard, options: FrontSessi
   handle(server, 'tools/list', (params) => list('tools', params, () => ({ tools: session.surface().listed(switchboard.catalog, switchboard.surface) })));
   const callTool = async (params: Params, extra: Extra): Promise<Result> => {
     const name = requireString(params, 'name');
-    if (!session.surface().accepts(switchboard.surface)(name)) {
+    // search_tools and call_tool are the surface itself, whatever a profile's globs say; what they reach is checked.
+    if (name !== SEARCH_TOOL && name !== CALL_TOOL && !session.surface().accepts(switchboard.surface)(name)) {
       throw invalidParams(`Tool "${name}" is not in the profile "${options.profile ?? ''}" this client is connected to.`);
     }
     if (name === SEARCH_TOOL) return searchTools(params.arguments);

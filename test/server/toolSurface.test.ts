@@ -150,7 +150,7 @@ describe('the surface switches live, and profiles narrow it', function () {
     const configPath = join(folder.path, 'profiles.json');
     writeFileSync(
       configPath,
-      JSON.stringify({ proxies: { everything: catalogs.everything }, profiles: { small: { include: ['everything_echo', 'everything_get-sum', 'list_proxies'] }, finder: { surface: 'search' } } }),
+      JSON.stringify({ proxies: { everything: catalogs.everything }, profiles: { small: { include: ['everything_echo', 'everything_get-sum', 'list_proxies'] }, finder: { surface: 'search', include: ['everything_*'] } } }),
     );
     const open = async (profile: string) => {
       const client = new Client({ name: 'profile-test', version: '1' });
@@ -169,6 +169,11 @@ describe('the surface switches live, and profiles narrow it', function () {
     try {
       await waitForTool(finder, 'search_tools');
       assert.ok(!(await finder.listTools()).tools.some((tool) => tool.name === 'everything_echo'));
+      // The surface's own tools work whatever the profile's globs; what they reach stays inside the profile.
+      const found = await finder.callTool({ name: 'search_tools', arguments: { query: 'echo the input' } });
+      assert.ok((found.structuredContent as Found).tools.every((tool) => tool.name.startsWith('everything_')));
+      assert.match(text(await finder.callTool({ name: 'call_tool', arguments: { name: 'everything_echo', arguments: { message: 'in profile' } } })), /in profile/);
+      await assert.rejects(finder.callTool({ name: 'call_tool', arguments: { name: 'list_proxies', arguments: {} } }), /not in the profile "finder"/);
     } finally {
       await finder.close();
     }
