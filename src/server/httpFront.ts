@@ -71,7 +71,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       response.setHeader('www-authenticate', 'Bearer realm="mcp-switchboard"');
       return sendError(response, 401, -32001, 'Unauthorized: send "Authorization: Bearer <token>" with the token the switchboard printed.');
     }
-    const profile = route[1] === undefined ? undefined : decodeURIComponent(route[1]);
+    const profile = route[1] === undefined ? undefined : safeDecode(route[1]);
     if (profile !== undefined && !(options.profiles?.() ?? []).includes(profile)) {
       const known = options.profiles?.() ?? [];
       return sendError(
@@ -191,6 +191,15 @@ function pollAfterQuietFromEnvironment(logger: Logger): number | undefined {
   if (Number.isInteger(milliseconds) && milliseconds > 0) return milliseconds;
   logger.warn(`${POLL_AFTER_QUIET_ENV} is "${value}", not a number of milliseconds; call streams stay open until answered.`);
   return undefined;
+}
+
+/** A path segment decoded, or as it is when it is not valid percent-encoding (it then names no profile). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function profilePath(profile: string | undefined): string {
