@@ -43,7 +43,7 @@ export function forbiddenHostKind(host: string): string | undefined {
 }
 
 /** The host part of a URL as `forbiddenHostKind` takes it, or undefined when it does not parse. */
-export function urlHost(url: string): string | undefined {
+function urlHost(url: string): string | undefined {
   try {
     return new URL(url).hostname.replace(/^\[|\]$/g, '');
   } catch {

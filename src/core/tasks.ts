@@ -79,7 +79,7 @@ export function withRelatedTask(meta: Record<string, unknown> | undefined, taskI
 }
 
 /** A task a client runs for a backend (a task-augmented sampling or elicitation request). */
-export interface ClientTaskRoute {
+interface ClientTaskRoute {
   readonly backend: Backend;
   /** The id the backend knows it by: the switchboard's, so two clients' ids never collide on one connection. */
   readonly backendId: string;

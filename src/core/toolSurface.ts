@@ -41,7 +41,7 @@ const callArguments = z.strictObject({
 const foundSchema = z.object({ tools: z.array(z.object({ name: z.string(), description: z.string().optional(), inputSchema: z.record(z.string(), z.unknown()) })) });
 
 /** search_tools and call_tool, listed in search mode. */
-export const SURFACE_TOOLS: readonly Tool[] = [
+const SURFACE_TOOLS: readonly Tool[] = [
   {
     name: SEARCH_TOOL,
     title: 'Search the tools',
