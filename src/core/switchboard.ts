@@ -294,6 +294,7 @@ export class Switchboard implements BackendHost {
     const deadline = (from: number) => Math.max(0, from + this.firstListGraceMs - Date.now());
     const pending = [...this.backends.values()].filter((backend) => !backend.firstAttemptSettled);
     if (this.registryApplied && pending.length === 0) return undefined;
+    // Looked up again once the first registry is in: before it, there are no backends to wait for yet.
     const waitForBackends = () =>
       Promise.all(
         [...this.backends.values()]
