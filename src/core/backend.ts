@@ -115,6 +115,13 @@ export class Backend {
   isToolPinned: (toolName: string) => boolean;
   /** Calls from clients in progress, newest last: where reverse requests and logs go. */
   readonly inFlight = new Set<InFlightCall>();
+
+  /** The call from a client that began last among those in progress. */
+  get newestCall(): InFlightCall | undefined {
+    let last: InFlightCall | undefined;
+    for (const call of this.inFlight) last = call;
+    return last;
+  }
   /** Resource URIs clients subscribed to here; renewed on reconnect. */
   readonly subscriptions = new Set<string>();
   readonly timeoutMs: number;

@@ -132,7 +132,7 @@ export class ReverseRouter {
   private target(backend: Backend, request: ReverseRequest): { session: FrontSession; send: (request: ReverseRequest, signal: AbortSignal) => Promise<Result> } | undefined {
     const forTask = this.taskTarget(backend, request);
     if (forTask) return forTask;
-    const call = newest(backend.inFlight);
+    const call = backend.newestCall;
     if (request.method !== 'roots/list' && new Set([...backend.inFlight].map((inFlight) => inFlight.sessionId)).size > 1) {
       throw new McpError(
         ErrorCode.InvalidRequest,
@@ -205,10 +205,4 @@ function runsTasksFor(session: FrontSession, method: ReverseRequest['method']): 
   if (method === 'sampling/createMessage') return requests?.sampling?.createMessage !== undefined;
   if (method === 'elicitation/create') return requests?.elicitation?.create !== undefined;
   return false;
-}
-
-function newest<T>(set: ReadonlySet<T>): T | undefined {
-  let last: T | undefined;
-  for (const item of set) last = item;
-  return last;
 }

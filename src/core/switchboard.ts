@@ -381,7 +381,7 @@ export class Switchboard implements BackendHost {
 
   onLogMessage(backend: Backend, params: LoggingMessageNotification['params']): void {
     const forwarded = { ...params, logger: params.logger === undefined ? backend.name : `${backend.name}/${params.logger}` };
-    const call = newest(backend.inFlight);
+    const call = backend.newestCall;
     if (call) {
       // Logs during a call go with the call, on its stream, to its client.
       const session = this.sessions.get(call.sessionId);
@@ -475,12 +475,6 @@ function within(promise: Promise<unknown>, ms: number): Promise<void> {
     timer.unref();
   });
   return Promise.race([promise.then(() => undefined), elapsed]).finally(() => clearTimeout(timer));
-}
-
-function newest<T>(set: ReadonlySet<T>): T | undefined {
-  let last: T | undefined;
-  for (const item of set) last = item;
-  return last;
 }
 
 function allows(sessionLevel: LoggingLevel | undefined, level: LoggingLevel): boolean {
