@@ -10,12 +10,13 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { newWorkbenchPage } from '../browser';
 import { REPO } from '../paths';
 import { startSession, type BedSession } from '../session';
 import { Teardown } from '../teardown';
 import { teardown as runTeardown } from './bed';
+import { numberedScreenshots } from './workbench';
 
 const EVERYTHING = join(REPO, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 
@@ -37,14 +38,8 @@ describe('MCP Switchboard for someone who already has .vscode/mcp.json', functio
   let bed: BedSession;
   let page: Page;
   let mcpJson: string;
-  let shot = 0;
 
-  /** Saves a numbered screenshot of the window (or of one part of it) to test-results/ui/first-run/. */
-  async function screenshot(name: string, part?: Locator): Promise<void> {
-    shot += 1;
-    const path = join(bed.results, `${String(shot).padStart(2, '0')}-${name}.png`);
-    await (part ? part.screenshot({ path }) : page.screenshot({ path }));
-  }
+  const screenshot = numberedScreenshots(() => page, () => bed.results);
 
   const quickInput = () => page.locator('.quick-input-widget');
   const quickInputTitled = (title: RegExp) => quickInput().locator('.quick-input-title').filter({ hasText: title });

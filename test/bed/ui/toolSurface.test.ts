@@ -14,6 +14,7 @@ import { REPO } from '../paths';
 import { startSession, type BedSession } from '../session';
 import { Teardown } from '../teardown';
 import { teardown as runTeardown } from './bed';
+import { expandTreeItem, hoverUntilTooltip, moveMouseAway, numberedScreenshots } from './workbench';
 
 const EVERYTHING = join(REPO, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 
@@ -21,43 +22,17 @@ describe('The tool surface in the Proxies view, clicked through', function () {
   const teardown = new Teardown();
   let bed: BedSession;
   let page: Page;
-  let shot = 0;
 
-  async function screenshot(name: string, part?: Locator): Promise<void> {
-    shot += 1;
-    const path = join(bed.results, `${String(shot).padStart(2, '0')}-${name}.png`);
-    await (part ? part.screenshot({ path }) : page.screenshot({ path }));
-  }
+  const screenshot = numberedScreenshots(() => page, () => bed.results);
+  const moveAway = () => moveMouseAway(page);
+  const showTooltip = (row: Locator, text: string) => hoverUntilTooltip(page, row, text);
+  const expand = (row: Locator) => expandTreeItem(page, row);
 
   const sideBar = () => page.locator('.part.sidebar');
   const quickInput = () => page.locator('.quick-input-widget');
   const quickInputOption = (text: string | RegExp) => quickInput().locator('[role="option"]').filter({ hasText: text });
   const row = (level: number, label: RegExp) => sideBar().locator(`[role="treeitem"][aria-level="${level}"]`).filter({ hasText: label });
   const descriptionOf = async (item: Locator) => (await item.locator('.label-description').first().innerText()).trim();
-
-  async function expand(item: Locator): Promise<void> {
-    if ((await item.getAttribute('aria-expanded')) !== 'true') await item.locator('.monaco-tl-twistie').click();
-    await page.waitForFunction((element) => element?.getAttribute('aria-expanded') === 'true', await item.elementHandle());
-  }
-
-  async function moveAway(): Promise<void> {
-    await page.mouse.move(1000, 650);
-    await page.waitForTimeout(300);
-  }
-
-  async function showTooltip(item: Locator, text: string): Promise<Locator> {
-    const tooltip = page.locator('.workbench-hover').filter({ hasText: text }).first();
-    for (let attempt = 1; ; attempt++) {
-      await item.locator('.label-name').hover();
-      try {
-        await tooltip.waitFor({ timeout: 3_000 });
-        return tooltip;
-      } catch (error) {
-        if (attempt === 10) throw error;
-        await moveAway();
-      }
-    }
-  }
 
   before(async function () {
     this.timeout(30 * 60_000);

@@ -16,6 +16,7 @@ import { REPO } from '../paths';
 import { startSession, type BedSession } from '../session';
 import { Teardown } from '../teardown';
 import { teardown as runTeardown } from './bed';
+import { expandTreeItem, hoverUntilTooltip, moveMouseAway, numberedScreenshots } from './workbench';
 
 const EVERYTHING = join(REPO, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 /** Set in the backend's environment, so the test finds its process among the machine's. */
@@ -34,14 +35,11 @@ describe('The Proxies view and the inputs, clicked through', function () {
   let bed: BedSession;
   let page: Page;
   let settingsFile: string;
-  let shot = 0;
 
-  /** Saves a numbered screenshot of the window (or of one part of it) to test-results/ui/view-and-inputs/. */
-  async function screenshot(name: string, part?: Locator): Promise<void> {
-    shot += 1;
-    const path = join(bed.results, `${String(shot).padStart(2, '0')}-${name}.png`);
-    await (part ? part.screenshot({ path }) : page.screenshot({ path }));
-  }
+  const screenshot = numberedScreenshots(() => page, () => bed.results);
+  const moveAway = () => moveMouseAway(page);
+  const showTooltip = (row: Locator, text: string) => hoverUntilTooltip(page, row, text);
+  const expand = (row: Locator) => expandTreeItem(page, row);
 
   const quickInput = () => page.locator('.quick-input-widget');
   const quickInputTitled = (title: RegExp) => quickInput().locator('.quick-input-title').filter({ hasText: title });
@@ -62,11 +60,6 @@ describe('The Proxies view and the inputs, clicked through', function () {
     return (await row.locator('.label-description').first().innerText()).trim();
   }
 
-  async function expand(row: Locator): Promise<void> {
-    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
-    await page.waitForFunction((element) => element?.getAttribute('aria-expanded') === 'true', await row.elementHandle());
-  }
-
   /** Runs a command from the palette by its title. */
   async function runCommand(title: string): Promise<void> {
     await page.keyboard.press('F1');
@@ -74,31 +67,6 @@ describe('The Proxies view and the inputs, clicked through', function () {
     await page.keyboard.type(title);
     await quickInputOption(title).first().waitFor();
     await page.keyboard.press('Enter');
-  }
-
-  /** Moves the mouse off everything, so no hover highlight or tooltip is in the picture. */
-  async function moveAway(): Promise<void> {
-    await page.mouse.move(1000, 650);
-    await page.waitForTimeout(300);
-  }
-
-  /**
-   * Hovers a row until its tooltip shows, and returns the tooltip. A row the
-   * tree renders again (as the proxies' states change) drops its hover, so
-   * the mouse leaves and comes back until the tooltip stays.
-   */
-  async function showTooltip(row: Locator, text: string): Promise<Locator> {
-    const tooltip = page.locator('.workbench-hover').filter({ hasText: text }).first();
-    for (let attempt = 1; ; attempt++) {
-      await row.locator('.label-name').hover();
-      try {
-        await tooltip.waitFor({ timeout: 3_000 });
-        return tooltip;
-      } catch (error) {
-        if (attempt === 10) throw error;
-        await moveAway();
-      }
-    }
   }
 
   /** The ids of the processes running the reference server for proxy `name` in this bed. */

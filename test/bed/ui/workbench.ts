@@ -1,0 +1,47 @@
+/**
+ * Moves the UI tests make in the real workbench again and again: kept here
+ * once, so each test file says only what it checks.
+ */
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+
+/** A screenshot function that numbers its files (`01-name.png`, …) in `folder`; `part` shoots one element only. */
+export function numberedScreenshots(page: () => Page, folder: () => string): (name: string, part?: Locator) => Promise<void> {
+  let shot = 0;
+  return async (name, part) => {
+    shot += 1;
+    const path = join(folder(), `${String(shot).padStart(2, '0')}-${name}.png`);
+    await (part ? part.screenshot({ path }) : page().screenshot({ path }));
+  };
+}
+
+/** Moves the mouse off everything, so no hover highlight or tooltip is in the picture. */
+export async function moveMouseAway(page: Page): Promise<void> {
+  await page.mouse.move(1000, 650);
+  await page.waitForTimeout(300);
+}
+
+/**
+ * Hovers a tree row until its tooltip shows, and returns the tooltip. A row
+ * the tree renders again (as the proxies' states change) drops its hover, so
+ * the mouse leaves and comes back until the tooltip stays.
+ */
+export async function hoverUntilTooltip(page: Page, row: Locator, text: string): Promise<Locator> {
+  const tooltip = page.locator('.workbench-hover').filter({ hasText: text }).first();
+  for (let attempt = 1; ; attempt++) {
+    await row.locator('.label-name').hover();
+    try {
+      await tooltip.waitFor({ timeout: 3_000 });
+      return tooltip;
+    } catch (error) {
+      if (attempt === 10) throw error;
+      await moveMouseAway(page);
+    }
+  }
+}
+
+/** Opens a tree row by its twistie (a click on the row would run its command), and waits until it is open. */
+export async function expandTreeItem(page: Page, row: Locator): Promise<void> {
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+  await page.waitForFunction((element) => element?.getAttribute('aria-expanded') === 'true', await row.elementHandle());
+}
