@@ -45,6 +45,9 @@ import { MAX_LINE_BYTES } from './jsonLines';
 import { ProcessGroupStdioTransport } from './stdioClientTransport';
 import { compileGlobs, compileToolFilter } from './toolFilter';
 import { APP_MIME_TYPE, APPS_EXTENSION } from './mcpApps';
+import { authForEntry, type ProxyAuth } from './oauth/proxyAuth';
+import { findNeedsSignIn } from './oauth/signInErrors';
+import type { SignInHost } from './oauth/signInHost';
 
 /** Default time a backend gets to answer one request. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -74,6 +77,8 @@ export interface BackendHost {
   readonly clientInfo: Implementation;
   /** Processes the CLI started before the engine loaded, for the backends that would start them. */
   readonly earlyStarts?: EarlyStarts | undefined;
+  /** The browser and credential store for servers that ask for OAuth; without one, a 401 is an error. */
+  readonly signInHost?: SignInHost | undefined;
   expansion(): ExpansionContext;
   /** The logging level clients asked for last, if any; applied on connect. */
   loggingLevel(): LoggingLevel | undefined;
@@ -131,6 +136,8 @@ export class Backend {
   private client: Client | undefined;
   /** The client of a connection still being opened. */
   private starting: Client | undefined;
+  /** OAuth for a url proxy (unless its entry says `oauth: false` or sends its own Authorization header). */
+  private auth: ProxyAuth | undefined;
   /** Bumped on every (re)connect and stop, so late results of an old attempt are ignored. */
   private generation = 0;
   private attempt = 0;
@@ -250,6 +257,7 @@ export class Backend {
   /** The error for a request this proxy cannot take now, naming it and its state. */
   unavailableError(): ProxiedError {
     const why = this.error ? `: ${this.error}` : '';
+    if (this.state === 'needs-sign-in') return new ProxiedError(-32603, `Proxy "${this.name}" needs sign-in: ${this.error ?? ''}`);
     const advice = this.state === 'disabled' ? ' Enable it to use it.' : this.state === 'stopped' ? '' : ' It reconnects by itself; list_proxies shows its state.';
     return new ProxiedError(-32603, `Proxy "${this.name}" is ${this.state}${why}.${advice}`);
   }
@@ -266,6 +274,7 @@ export class Backend {
       } catch (error) {
         throw new CannotStartError(failureText(error));
       }
+      this.auth = authForEntry(this.auth, this.name, entry, this.host.signInHost, this.host.logger, (reason) => this.lostSignIn(reason));
       client = await this.openClient(entry);
       if (generation !== this.generation) {
         await client.close();
@@ -293,8 +302,73 @@ export class Backend {
       this.client = undefined;
       this.dropRelay('the connection failed.');
       await client?.close().catch(() => undefined);
-      this.fail(failureText(error), error instanceof CannotStartError);
+      const needsSignIn = findNeedsSignIn(error);
+      if (needsSignIn && this.auth) this.waitForSignIn(needsSignIn.message);
+      else this.fail(failureText(error), error instanceof CannotStartError);
     }
+  }
+
+  /**
+   * Signs in to the proxy's server (the browser, the callback, the tokens),
+   * then connects with the new tokens. Rejects with one sentence when it
+   * cannot; the proxy then still needs sign-in.
+   */
+  async signIn(): Promise<void> {
+    const auth = this.auth;
+    if (!auth) throw new Error(`Proxy "${this.name}" has not asked for a sign-in: only a url proxy whose server answers 401 with an OAuth challenge does.`);
+    this.host.onDidChangeState(this); // Shows the sign-in in progress.
+    try {
+      await auth.signIn();
+    } catch (error) {
+      if (this.state === 'needs-sign-in') this.setState('needs-sign-in', `${failureText(error)} ${this.host.signInHost?.retryAdvice ?? ''}`.trim());
+      else this.host.onDidChangeState(this);
+      throw error;
+    }
+    this.attempt = 0;
+    void this.connect(); // Errors become the state.
+  }
+
+  /** Forgets the proxy's tokens and client registration, and connects again (so it needs sign-in). */
+  async signOut(): Promise<void> {
+    await this.auth?.signOut();
+    if (this.mount.entry.enabled !== false && this.mount.blockedReason === undefined) await this.restart();
+  }
+
+  /** Cancels the sign-in in progress, if any. */
+  cancelSignIn(): void {
+    this.auth?.cancelSignIn();
+  }
+
+  /** Whether a sign-in is waiting for the browser. */
+  get isSigningIn(): boolean {
+    return this.auth?.isSigningIn ?? false;
+  }
+
+  /** The server wants a sign-in: wait for it (no retry loop), or start it where the host signs in by itself. */
+  private waitForSignIn(reason: string): void {
+    clearTimeout(this.retryTimer);
+    const host = this.host.signInHost;
+    const auth = this.auth;
+    if (auth && host?.signsInByItself && !auth.isSigningIn) {
+      this.setState('needs-sign-in', `${reason} ${host.openingAdvice}`);
+      this.host.logger.warn(`needs sign-in: ${reason}`, this.name);
+      this.signIn().catch((error: unknown) => this.host.logger.warn(failureText(error), this.name));
+      return;
+    }
+    this.setState('needs-sign-in', `${reason} ${host?.signInAdvice ?? ''}`.trim());
+    this.host.logger.warn(`needs sign-in: ${reason}`, this.name);
+  }
+
+  /** A connected proxy's server stopped taking its tokens (revoked, expired for good, more scope asked): drop the connection and wait for sign-in. */
+  private lostSignIn(reason: string): void {
+    if (this.state !== 'connected') return; // While connecting, connect() sees the error.
+    const client = this.client;
+    this.generation++;
+    this.client = undefined;
+    this.dropRelay(`the proxy needs sign-in: ${reason}`);
+    this.clearLists();
+    this.waitForSignIn(reason);
+    void client?.close().catch(() => undefined); // The connection is over; closing cannot fail in a way that matters.
   }
 
   private onConnectionLost(generation: number): void {
@@ -351,17 +425,18 @@ export class Backend {
     }
     const url = new URL(entry.url ?? '');
     const requestInit = { headers: entry.headers ?? {} };
-    if (kind === 'sse') return await connectOnce(new SSEClientTransport(url, { requestInit }));
+    const options = this.auth ? { requestInit, fetch: this.auth.fetch } : { requestInit };
+    if (kind === 'sse') return await connectOnce(new SSEClientTransport(url, options));
     try {
       this.transport = 'http';
-      return await connectOnce(new StreamableHTTPClientTransport(url, { requestInit }));
+      return await connectOnce(new StreamableHTTPClientTransport(url, options));
     } catch (error) {
       // The SDK's documented fallback: a legacy server answers the Streamable HTTP handshake with a 4xx.
       const refused = error instanceof StreamableHTTPError && (error.code ?? 0) >= 400 && (error.code ?? 0) < 500;
       if (entry.transport !== undefined || !refused) throw error;
       this.host.logger.info(`${url.href} refused Streamable HTTP (${error.code}); trying the SSE transport.`, this.name);
       this.transport = 'sse';
-      return await connectOnce(new SSEClientTransport(url, { requestInit }));
+      return await connectOnce(new SSEClientTransport(url, options));
     }
   }
 

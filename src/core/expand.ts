@@ -32,6 +32,13 @@ export function expandEntry(entry: ProxyEntry, context: ExpansionContext): Proxy
     ...(entry.args !== undefined && { args: entry.args.map(expand) }),
     ...(entry.env !== undefined && { env: expandMap(entry.env) }),
     ...(entry.cwd !== undefined && { cwd: expand(entry.cwd) }),
+    ...(entry.oauth && {
+      oauth: {
+        ...entry.oauth,
+        ...(entry.oauth.clientId !== undefined && { clientId: expand(entry.oauth.clientId) }),
+        ...(entry.oauth.clientSecret !== undefined && { clientSecret: expand(entry.oauth.clientSecret) }),
+      },
+    }),
   };
 }
 
@@ -44,6 +51,7 @@ export function secretKeys(entry: ProxyEntry): string[] {
     ...(entry.args ?? []),
     ...Object.values(entry.headers ?? {}),
     ...Object.values(entry.env ?? {}),
+    ...(entry.oauth ? [entry.oauth.clientId, entry.oauth.clientSecret] : []),
   ];
   const keys = new Set<string>();
   for (const text of strings) {

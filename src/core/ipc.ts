@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { profilesSchema, proxyEntrySchema, proxyNameSchema } from './registry';
 import { TOOL_SURFACES } from './surfaceModes';
+import { storedCredentialsSchema } from './oauth/credentials';
 import { proxyStatusSchema } from './status';
 
 /**
@@ -31,8 +32,29 @@ export const toServerMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('changeResult'), id: z.number().int(), ok: z.boolean(), error: z.string().optional() }),
   z.object({ type: z.literal('restartProxy'), name: proxyNameSchema }),
+  /** The user's Sign In / Sign Out; answered with `signInResult`. */
+  z.object({ type: z.enum(['signIn', 'signOut']), id: z.number().int(), name: proxyNameSchema }),
+  z.object({ type: z.literal('cancelSignIn'), name: proxyNameSchema }),
+  /** The answer to a `hostRequest`: `value` for readCredentials and redirectUrl. */
+  z.object({ type: z.literal('hostResult'), id: z.number().int(), ok: z.boolean(), value: z.unknown().optional(), error: z.string().optional() }),
 ]);
 export type ToServerMessage = z.infer<typeof toServerMessageSchema>;
+
+const credentialKeySchema = z.object({ proxy: proxyNameSchema, serverUrl: z.string() });
+
+/**
+ * What a sign-in running in the server needs from the extension: credentials
+ * kept in SecretStorage, the redirect URL as the browser will see it
+ * (asExternalUri), and the browser itself (openExternal).
+ */
+export const hostRequestSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('readCredentials'), key: credentialKeySchema }),
+  z.object({ op: z.literal('writeCredentials'), key: credentialKeySchema, credentials: storedCredentialsSchema }),
+  z.object({ op: z.literal('forgetCredentials'), proxy: proxyNameSchema }),
+  z.object({ op: z.literal('redirectUrl'), loopbackUrl: z.url() }),
+  z.object({ op: z.literal('openBrowser'), proxy: proxyNameSchema, url: z.url({ protocol: /^https?$/ }) }),
+]);
+export type HostRequest = z.infer<typeof hostRequestSchema>;
 
 /** Server → extension. */
 export const toExtensionMessageSchema = z.discriminatedUnion('type', [
@@ -47,6 +69,8 @@ export const toExtensionMessageSchema = z.discriminatedUnion('type', [
     entry: proxyEntrySchema.optional(),
     scope: z.enum(['user', 'workspace']).optional(),
   }),
+  z.object({ type: z.literal('signInResult'), id: z.number().int(), ok: z.boolean(), error: z.string().optional() }),
+  z.object({ type: z.literal('hostRequest'), id: z.number().int(), request: hostRequestSchema }),
 ]);
 export type ToExtensionMessage = z.infer<typeof toExtensionMessageSchema>;
 

@@ -150,7 +150,9 @@ async function addProxy(args: unknown, switchboard: Switchboard, editor: Registr
     ? `Proxy "${name}" was saved (${describeTarget(entry)}) but is not mounted.`
     : state === 'connected'
       ? `Proxy "${name}" is mounted with ${tools.length} tools: ${tools.join(', ') || '(none)'}.`
-      : `Proxy "${name}" was saved but is ${state}${status.error ? `: ${status.error}` : ''}. It keeps retrying; list_proxies shows its state.`;
+      : state === 'needs-sign-in'
+        ? `Proxy "${name}" was saved; its server needs the user to sign in. ${status.error ?? ''}`.trim()
+        : `Proxy "${name}" was saved but is ${state}${status.error ? `: ${status.error}` : ''}. It keeps retrying; list_proxies shows its state.`;
   return { content: [{ type: 'text', text: message }], structuredContent: { message, name, state, tools } };
 }
 

@@ -59,6 +59,36 @@ const toolFilterSchema = z.strictObject({
   overrides: z.record(z.string(), toolOverrideSchema).optional(),
 });
 
+/** What may stand for a secret in an entry: a variable, never the secret itself. */
+const SECRET_REFERENCE = /^\$\{(secret|env):[^}]+\}$/;
+
+/**
+ * How a `url` proxy signs in to a server that asks for OAuth 2.1. Every field is
+ * optional: with none, the switchboard discovers the authorization server and
+ * registers itself dynamically. `false` never tries (a 401 is then an error).
+ */
+const oauthSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    /** A client registered with the authorization server beforehand. */
+    clientId: z.string().min(1).optional(),
+    /** Its secret, as `${secret:KEY}` (or `${env:NAME}`): the secret itself never sits in settings or the file. */
+    clientSecret: z
+      .string()
+      .regex(SECRET_REFERENCE, {
+        error: 'Write the client secret as ${secret:KEY} (stored with Set Secret…) or ${env:NAME}, not as the secret itself.',
+      })
+      .optional(),
+    /** An https URL of a Client ID Metadata Document, used as the client id where the server supports it. */
+    clientMetadataUrl: z.url({ protocol: /^https$/, error: 'clientMetadataUrl must be an https:// URL.' }).optional(),
+    /** Scopes to ask for when the server names none. */
+    scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, { error: 'A scope is one word of printable characters, without quotes or backslashes.' })).optional(),
+    /** The loopback port of the sign-in callback, for a client registered with a fixed redirect URL. */
+    redirectPort: z.number().int().min(1024).max(65535).optional(),
+  }),
+]);
+export type OAuthEntry = z.infer<typeof oauthSchema>;
+
 /**
  * One backend MCP server, as the user writes it in settings or proxies.json.
  * Exactly one of `url` or `command`; variables like `${env:X}` stay unexpanded here.
@@ -79,6 +109,7 @@ export const proxyEntrySchema = z
       .optional(),
     timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
     tools: toolFilterSchema.optional(),
+    oauth: oauthSchema.optional(),
   })
   .superRefine((entry, context) => {
     const size = Buffer.byteLength(JSON.stringify(entry));
@@ -108,6 +139,9 @@ export const proxyEntrySchema = z
     if (hasUrl) {
       const problem = urlProblem(entry.url ?? '');
       if (problem) context.addIssue({ code: 'custom', path: ['url'], message: problem });
+      if (entry.oauth && entry.oauth.clientSecret !== undefined && entry.oauth.clientId === undefined) {
+        context.addIssue({ code: 'custom', path: ['oauth', 'clientSecret'], message: 'A clientSecret belongs to a clientId: give the clientId too.' });
+      }
       for (const key of ['args', 'env', 'cwd'] as const) {
         if (entry[key] !== undefined) {
           context.addIssue({ code: 'custom', path: [key], message: `"${key}" applies to a "command" proxy, not to a "url" one.` });
@@ -120,8 +154,10 @@ export const proxyEntrySchema = z
       if (entry.command?.trim() === '') {
         context.addIssue({ code: 'custom', path: ['command'], message: 'The command is empty: give the program to run.' });
       }
-      if (entry.headers !== undefined) {
-        context.addIssue({ code: 'custom', path: ['headers'], message: '"headers" applies to a "url" proxy, not to a "command" one.' });
+      for (const key of ['headers', 'oauth'] as const) {
+        if (entry[key] !== undefined) {
+          context.addIssue({ code: 'custom', path: [key], message: `"${key}" applies to a "url" proxy, not to a "command" one.` });
+        }
       }
       if (entry.transport !== undefined && entry.transport !== 'stdio') {
         context.addIssue({ code: 'custom', path: ['transport'], message: 'A "command" proxy uses transport "stdio".' });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TRANSPORTS } from './registry';
 
 /** The life of a backend connection, as users see it in the tree, list_proxies and the log. */
-export const PROXY_STATES = ['connecting', 'connected', 'error', 'disabled', 'stopped'] as const;
+export const PROXY_STATES = ['connecting', 'connected', 'needs-sign-in', 'error', 'disabled', 'stopped'] as const;
 export type ProxyState = (typeof PROXY_STATES)[number];
 
 const capabilityItemSchema = z.object({
@@ -37,6 +37,8 @@ export const proxyStatusSchema = z.object({
   resources: z.array(resourceStatusSchema),
   prompts: z.array(capabilityItemSchema),
   error: z.string().optional(),
+  /** Set while a sign-in waits for the browser to come back. */
+  signingIn: z.boolean().optional(),
   /** ISO time of the last state change. */
   since: z.string(),
 });

@@ -10,6 +10,7 @@ import {
 import { Backend, type BackendHost, type ListKind, type ReverseRequest, type ReverseRequestExtra } from './backend';
 import { Catalog } from './catalog';
 import type { EarlyStarts } from './earlyStarts';
+import type { SignInHost } from './oauth/signInHost';
 import type { ExpansionContext } from './expand';
 import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from './limits';
 import type { Logger } from './logger';
@@ -56,6 +57,8 @@ export interface SwitchboardOptions {
   readonly firstListGraceMs?: number;
   /** Stdio backends the CLI started before loading the engine, for the backends to take over. */
   readonly earlyStarts?: EarlyStarts;
+  /** The browser and credential store for proxies whose servers ask for OAuth sign-in. */
+  readonly signInHost?: SignInHost;
 }
 
 const LOGGING_SEVERITY: Record<LoggingLevel, number> = {
@@ -78,6 +81,7 @@ export class Switchboard implements BackendHost {
   readonly logger: Logger;
   readonly clientInfo: Implementation;
   readonly earlyStarts: EarlyStarts | undefined;
+  readonly signInHost: SignInHost | undefined;
   private readonly options: SwitchboardOptions;
   /** In registry order: earlier proxies win name and URI clashes. */
   private backends = new Map<string, Backend>();
@@ -107,6 +111,7 @@ export class Switchboard implements BackendHost {
     this.logger = options.logger;
     this.clientInfo = options.clientInfo;
     this.earlyStarts = options.earlyStarts;
+    this.signInHost = options.signInHost;
     this.firstListGraceMs = Math.min(Math.max(options.firstListGraceMs ?? DEFAULT_FIRST_LIST_GRACE_MS, 0), MAX_FIRST_LIST_GRACE_MS);
   }
 
@@ -154,6 +159,10 @@ export class Switchboard implements BackendHost {
       this.reverse.dropBackend(backend);
       this.logger.info(next.has(backend.name) ? 'Changed; reconnecting.' : 'Removed.', backend.name);
       void backend.stop(); // Ending a process takes a moment; nothing waits on it.
+      // A removed proxy's tokens and client registration go with it.
+      if (!next.has(backend.name)) {
+        this.signInHost?.store.forget(backend.name).catch((error: unknown) => this.logger.warn(`could not delete its sign-in: ${String(error)}`, backend.name));
+      }
     }
     for (const backend of added) {
       this.logger.info(`Mounting ${describeTarget(backend.mount.entry)}`, backend.name);
@@ -189,6 +198,25 @@ export class Switchboard implements BackendHost {
     if (!backend) return false;
     await backend.restart();
     return true;
+  }
+
+  /** Signs a proxy in (browser, callback, tokens) and reconnects it; rejects with one sentence when it cannot. */
+  async signIn(name: string): Promise<void> {
+    const backend = this.backends.get(name);
+    if (!backend) throw new Error(`There is no proxy "${name}" to sign in to.`);
+    await backend.signIn();
+  }
+
+  /** Cancels a proxy's sign-in in progress, if any. */
+  cancelSignIn(name: string): void {
+    this.backends.get(name)?.cancelSignIn();
+  }
+
+  /** Forgets a proxy's tokens and client registration; it then needs sign-in again. */
+  async signOut(name: string): Promise<void> {
+    const backend = this.backends.get(name);
+    if (!backend) throw new Error(`There is no proxy "${name}" to sign out of.`);
+    await backend.signOut();
   }
 
   /** The mounted backend of that name. */
@@ -245,6 +273,7 @@ export class Switchboard implements BackendHost {
         })),
         since: backend.since.toISOString(),
       };
+      if (backend.isSigningIn) status.signingIn = true;
       if (assignment?.note !== undefined) status.prefixNote = assignment.note;
       const problems = catalog.problems.get(backend.name);
       if (problems) status.problems = problems;

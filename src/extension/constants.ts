@@ -40,6 +40,8 @@ export const Command = {
   restartServer: 'mcpSwitchboard.restartServer',
   setSecret: 'mcpSwitchboard.setSecret',
   openResource: 'mcpSwitchboard.openResource',
+  signIn: 'mcpSwitchboard.signIn',
+  signOut: 'mcpSwitchboard.signOut',
 } as const;
 export type CommandId = (typeof Command)[keyof typeof Command];
 

@@ -9,6 +9,7 @@ import { QuickInputs } from './quickInputs';
 import { RegistrySync } from './registrySync';
 import { ResourceDocuments } from './resourceDocuments';
 import { StatusStore } from './statusStore';
+import { SignInBroker } from './signIn';
 import { ServerSupervisor } from './supervisor';
 import { WorkspaceTrust } from './trust';
 import { type AskUser, askWithWarning } from './userQuestions';
@@ -30,6 +31,8 @@ export class SwitchboardContext implements vscode.Disposable {
   readonly quickInputs = new QuickInputs();
   /** The read-only documents that show resources, read through the switchboard. */
   readonly resourceDocuments: ResourceDocuments;
+  /** Sign In / Sign Out, and what a sign-in in the server needs from VS Code (SecretStorage, the browser). */
+  readonly signIns: SignInBroker;
   /** The bearer token of this session: one per activation, so restarts keep the MCP definition. */
   readonly token = randomBytes(32).toString('base64url');
   /** How the user confirms agent changes, removals and missing secrets; the tests swap in an answer. */
@@ -54,6 +57,7 @@ export class SwitchboardContext implements vscode.Disposable {
     this.resourceDocuments = this.own(
       new ResourceDocuments(async () => ({ url: await this.supervisor.ensureRunning(), token: this.token }), this.version),
     );
+    this.signIns = this.own(new SignInBroker(this.supervisor, extension.secrets, this.log));
     this.own(this.supervisor);
   }
 

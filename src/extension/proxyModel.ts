@@ -56,6 +56,8 @@ export interface ProxySummary {
   readonly pinnedTools: number;
   /** Proxies in error and entries that do not parse, by name. */
   readonly failing: readonly string[];
+  /** Proxies whose servers wait for the user to sign in. */
+  readonly needsSignIn: readonly string[];
 }
 
 /** The one place that decides what each proxy's state is, for the tree, the status bar and the pickers. */
@@ -138,7 +140,7 @@ export class ProxyModel implements vscode.Disposable {
 
   summary(): ProxySummary {
     const rows = this.rows();
-    const byState = { connected: 0, connecting: 0, error: 0, disabled: 0, stopped: 0, invalid: 0 };
+    const byState = { connected: 0, connecting: 0, 'needs-sign-in': 0, error: 0, disabled: 0, stopped: 0, invalid: 0 };
     for (const row of rows) byState[row.state] += 1;
     return {
       total: rows.length,
@@ -146,6 +148,7 @@ export class ProxyModel implements vscode.Disposable {
       proxyTools: rows.reduce((sum, row) => sum + (row.state === 'connected' ? row.toolCount : 0), 0),
       pinnedTools: rows.reduce((sum, row) => sum + (row.state === 'connected' ? (row.status?.tools.filter((tool) => tool.pinned && !tool.excluded).length ?? 0) : 0), 0),
       failing: rows.filter((row) => row.state === 'error' || row.state === 'invalid').map((row) => row.name),
+      needsSignIn: rows.filter((row) => row.state === 'needs-sign-in').map((row) => row.name),
     };
   }
 

@@ -150,6 +150,13 @@ export class ProxyTreeData implements vscode.TreeDataProvider<ProxyTreeNode> {
   }
 }
 
+/** `proxy.enabled`, with `.url` for a proxy that can sign in (the Sign In / Sign Out menu items) and `.signIn` while it waits for that (the inline button). */
+function enabledContext(row: ProxyRow): string {
+  const url = row.transport !== undefined && row.transport !== 'stdio' ? '.url' : '';
+  const waiting = row.state === 'needs-sign-in' && !row.status?.signingIn ? '.signIn' : '';
+  return `proxy.enabled${url}${waiting}`;
+}
+
 function proxyItem(row: ProxyRow): vscode.TreeItem {
   const hasChildren = row.status !== undefined && GROUPS.some(({ group }) => row.status?.[group].length);
   const item = new vscode.TreeItem(row.name, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
@@ -158,7 +165,7 @@ function proxyItem(row: ProxyRow): vscode.TreeItem {
   item.description = describeRow(row);
   item.tooltip = tooltipOf(row);
   const enabled = row.configured?.entry.enabled !== false;
-  item.contextValue = row.state === 'invalid' ? 'proxy.invalid' : enabled ? 'proxy.enabled' : 'proxy.disabled';
+  item.contextValue = row.state === 'invalid' ? 'proxy.invalid' : enabled ? enabledContext(row) : 'proxy.disabled';
   item.accessibilityInformation = { label: `${row.name}, ${stateLabel(row)}, ${item.description}` };
   return item;
 }

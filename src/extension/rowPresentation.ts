@@ -8,6 +8,8 @@ export function stateIcon(row: ProxyRow): { readonly id: string; readonly color?
       return { id: 'pass-filled', color: 'testing.iconPassed' };
     case 'connecting':
       return { id: 'loading~spin' };
+    case 'needs-sign-in':
+      return row.status?.signingIn ? { id: 'loading~spin' } : { id: 'account', color: 'problemsWarningIcon.foreground' };
     case 'error':
       return { id: 'error', color: 'problemsErrorIcon.foreground' };
     case 'invalid':
@@ -27,6 +29,7 @@ export function stateThemeIcon(row: ProxyRow): vscode.ThemeIcon {
 /** The state in words: "blocked" for a proxy the workspace's trust keeps from starting. */
 export function stateLabel(row: ProxyRow): string {
   if (isBlocked(row)) return 'blocked';
+  if (row.state === 'needs-sign-in') return row.status?.signingIn ? 'signing in…' : 'needs sign-in';
   return row.state === 'invalid' ? 'invalid settings' : row.state;
 }
 

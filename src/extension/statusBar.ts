@@ -10,6 +10,7 @@ const STATE_WORDS: readonly [keyof ProxySummary['byState'], string][] = [
   ['connecting', 'connecting'],
   ['stopped', 'stopped'],
   ['disabled', 'disabled'],
+  ['needs-sign-in', 'waiting for you to sign in'],
   ['error', 'failing'],
   ['invalid', 'with invalid settings'],
 ];
@@ -32,7 +33,7 @@ export function createStatusBar(model: ProxyModel): { item: vscode.StatusBarItem
     const serverDown = phase.kind === 'failed' || phase.kind === 'restarting';
     const icon = serverDown ? '$(debug-disconnect)' : '$(plug)';
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.isTrusted = { enabledCommands: [FOCUS_VIEW, Command.addProxy, Command.importServers, Command.showLogs, Command.restartServer] };
+    tooltip.isTrusted = { enabledCommands: [FOCUS_VIEW, Command.signIn, Command.addProxy, Command.importServers, Command.showLogs, Command.restartServer] };
     const restart = `$(debug-disconnect) The switchboard server is not running. [Restart](command:${Command.restartServer})\n\n`;
 
     if (summary.total === 0) {
@@ -67,10 +68,11 @@ export function createStatusBar(model: ProxyModel): { item: vscode.StatusBarItem
       .map(([state, words]) => `${summary.byState[state]} ${words}`)
       .join(', ');
 
-    item.text = `${icon} ${connected}/${summary.total} connected · ${tools} ${toolsWord}${searching ? ' · search' : ''}${tooMany ? ' $(warning)' : ''}`;
+    const signIns = summary.needsSignIn.length;
+    item.text = `${icon} ${connected}/${summary.total} connected · ${tools} ${toolsWord}${searching ? ' · search' : ''}${signIns > 0 ? ` · $(account) ${signIns}` : ''}${tooMany ? ' $(warning)' : ''}`;
     item.command = Command.listProxies;
     item.backgroundColor =
-      summary.failing.length > 0 || serverDown ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      summary.failing.length > 0 || signIns > 0 || serverDown ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 
     tooltip.appendMarkdown(`**MCP Switchboard** — ${connected} of ${entries} connected.\n\n`);
     if (connected < summary.total) tooltip.appendMarkdown(`${entries} in settings: ${states}.\n\n`);
@@ -86,6 +88,9 @@ export function createStatusBar(model: ProxyModel): { item: vscode.StatusBarItem
       tooltip.appendMarkdown('The switchboard server is starting.\n\n');
     }
     if (serverDown) tooltip.appendMarkdown(restart);
+    if (signIns > 0) {
+      tooltip.appendMarkdown(`$(account) Waiting for you to sign in: ${summary.needsSignIn.join(', ')}. [Sign in](command:${Command.signIn})\n\n`);
+    }
     if (summary.failing.length > 0) tooltip.appendMarkdown(`$(error) Failing: ${summary.failing.join(', ')}. [Show logs](command:${Command.showLogs})\n\n`);
     if (tooMany) {
       tooltip.appendMarkdown(
@@ -96,6 +101,7 @@ export function createStatusBar(model: ProxyModel): { item: vscode.StatusBarItem
 
     const label = [`MCP Switchboard: ${entries} in settings, ${states}; clients see ${tools} ${toolsWord}${searching ? `, by search, with ${listed} listed` : ''}`];
     if (serverDown) label.push('the switchboard server is not running');
+    if (signIns > 0) label.push(`waiting for you to sign in: ${summary.needsSignIn.join(', ')}`);
     if (summary.failing.length > 0) label.push(`failing: ${summary.failing.join(', ')}`);
     if (tooMany) label.push(`more tools than the ${COPILOT_TOOL_LIMIT} Copilot sends per request`);
     item.accessibilityInformation = { label: `${label.join('; ')}. Lists the proxies.` };

@@ -15,6 +15,7 @@ import { Switchboard } from '../core/switchboard';
 import { DEFAULT_SURFACE } from '../core/toolSurface';
 import { type HttpFrontOptions, startHttpFront } from './httpFront';
 import { IpcRegistryEditor } from './ipcRegistryEditor';
+import { IpcSignInHost } from './ipcSignInHost';
 import { serverIdentity } from './serverIdentity';
 
 /** State messages are gathered for this long, so a burst of changes is one message. */
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
 
   const logger = createLogger((record) => send({ type: 'log', ...record }), 'debug');
   let registry: RegistryMessage | undefined;
+  const signInHost = new IpcSignInHost(send);
   const switchboard = new Switchboard({
     logger,
     clientInfo: { name: 'mcp-switchboard', version },
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
       secret: (key) => registry?.secrets[key],
     }),
     ownTools: MANAGEMENT_TOOLS,
+    signInHost,
   });
   const editor = new IpcRegistryEditor(send);
   const identity = serverIdentity();
@@ -80,6 +83,21 @@ async function main(): Promise<void> {
         break;
       case 'restartProxy':
         void switchboard.restartProxy(message.name);
+        break;
+      case 'signIn':
+      case 'signOut': {
+        const { id, name } = message;
+        (message.type === 'signIn' ? switchboard.signIn(name) : switchboard.signOut(name)).then(
+          () => send({ type: 'signInResult', id, ok: true }),
+          (error: unknown) => send({ type: 'signInResult', id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+        );
+        break;
+      }
+      case 'cancelSignIn':
+        switchboard.cancelSignIn(message.name);
+        break;
+      case 'hostResult':
+        signInHost.settle(message);
         break;
     }
   });

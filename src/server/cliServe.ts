@@ -2,6 +2,7 @@ import { version } from '../../package.json';
 import type { EarlyStarts } from '../core/earlyStarts';
 import { connectFrontSession } from '../core/frontServer';
 import type { Logger } from '../core/logger';
+import { cliSignInHost } from './cliSignIn';
 import type { Profiles } from '../core/registry';
 import { MANAGEMENT_TOOLS } from '../core/managementTools';
 import type { RegistryFile } from '../core/registryFile';
@@ -34,6 +35,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     ownTools: MANAGEMENT_TOOLS,
     firstListGraceMs: options.firstListGraceMs,
     ...(earlyStarts && { earlyStarts }),
+    signInHost: cliSignInHost(logger),
   });
   const apply = (registry: Parameters<typeof fileMounts>[0], profiles: Profiles = {}) => {
     switchboard.configureSurface({ mode: options.surface, threshold: options.surfaceThreshold, profiles });

@@ -8,6 +8,7 @@ import { copyConnectionConfig } from './copyConnectionConfig';
 import { importServers } from './importServers';
 import { proxyArgumentOf } from './proxyArgument';
 import { editProxyInSettings, listProxies, removeProxy, restartProxy, setProxyEnabled } from './proxyActions';
+import { signIn, signOut } from './signIn';
 import { openResource, resourceArgumentOf } from './openResource';
 import { refresh, restartServer, setSecret } from './serverCommands';
 
@@ -36,6 +37,8 @@ const COMMANDS: Record<CommandId, Handler> = {
   [Command.restartServer]: (context) => restartServer(context),
   [Command.setSecret]: (context, argument) => setSecret(context, typeof argument === 'string' ? argument : undefined),
   [Command.openResource]: (context, argument) => openResource(context, resourceArgumentOf(argument)),
+  [Command.signIn]: (context, argument) => signIn(context, proxyArgumentOf(argument)),
+  [Command.signOut]: (context, argument) => signOut(context, proxyArgumentOf(argument)),
 };
 
 function clientKindOf(argument: unknown): ClientKind | undefined {
