@@ -535,6 +535,7 @@ export class Backend {
       (['tools', 'resources', 'prompts'] as const).map((kind) =>
         this.fetchList(kind).catch((error: unknown) => {
           if (closed()) throw new Error(this.lostMessage()); // The connection itself failed: that is the error to report.
+          if (findNeedsSignIn(error)) throw error; // A server that lets initialize through may ask for sign-in at its first list.
           this.host.logger.warn(`could not list its ${kind}: ${error instanceof Error ? error.message : String(error)}`, this.name);
         }),
       ),

@@ -21,6 +21,8 @@ const CLI = join(ROOT, 'dist', 'cli.js');
 const BROWSER = join(ROOT, 'out', 'fixtures', 'follow-redirects.js');
 const SECRET_ENV = 'CONFORMANCE_CLIENT_SECRET';
 const TOOLS_TIMEOUT_MS = 20_000;
+/** The Client ID Metadata Document URL the suite's own example client gives (its CIMD scenario expects it); other scenarios' servers do not support CIMD and register dynamically. */
+const CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
 
 interface Context {
   readonly client_id?: string;
@@ -33,9 +35,12 @@ async function main(): Promise<void> {
   const context = JSON.parse(process.env['MCP_CONFORMANCE_CONTEXT'] ?? '{}') as Context;
   const folder = mkdtempSync(join(tmpdir(), 'switchboard-auth-conformance-'));
   try {
-    const oauth = context.client_id === undefined ? undefined : { clientId: context.client_id, ...(context.client_secret !== undefined && { clientSecret: `\${env:${SECRET_ENV}}` }) };
+    const oauth =
+      context.client_id === undefined
+        ? { clientMetadataUrl: CLIENT_METADATA_URL }
+        : { clientId: context.client_id, ...(context.client_secret !== undefined && { clientSecret: `\${env:${SECRET_ENV}}` }) };
     const config = join(folder, 'proxies.json');
-    writeFileSync(config, JSON.stringify({ proxies: { scenario: { url: serverUrl, prefix: '', ...(oauth && { oauth }) } } }));
+    writeFileSync(config, JSON.stringify({ proxies: { scenario: { url: serverUrl, prefix: '', oauth } } }));
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       XDG_CONFIG_HOME: join(folder, 'config'),

@@ -26,10 +26,15 @@
  * EXPECTED_DIFFERENCES. The last line, `conformance: N passed, M failed`,
  * sums the runs.
  *
+ * Last, the other direction (clientAuth.ts): the suite's client auth
+ * scenarios, 2025-11-25 and the 2025-03-26 back-compat ones, with the
+ * switchboard as the OAuth client (authClient.ts is the suite's --command);
+ * any failing one fails the run. --no-auth (or --scenario) leaves them out.
+ *
  * Options (after `--`): --runs direct,stdio,sse,http  --suites 0.1,2025-11-25
  *                       --suite active|all|pending (the 0.1 release's selection)
  *                       --scenario NAME (only it, in each release)  --verbose (print the suite's own output)
- *                       --cli PATH (another build of the switchboard, e.g. a packaged one)
+ *                       --cli PATH (another build of the switchboard, e.g. a packaged one)  --no-auth
  * The suite needs Node ≥ 22: Node 24 comes from the npm registry (test/support/node24.ts).
  */
 import { randomUUID } from 'node:crypto';
@@ -49,6 +54,7 @@ import {
   startSwitchboard,
   waitUntilMounted,
 } from './processes';
+import { runClientAuth } from './clientAuth';
 import { mergeResults, NEXT_SUITE_ENTRY, runSuite, SUITE_ENTRY, type ScenarioResult, type SuiteResult } from './suite';
 
 type RunName = 'direct' | 'stdio' | 'sse' | 'http';
@@ -112,6 +118,8 @@ interface Options {
   readonly legacySuite: string;
   readonly scenario: string | undefined;
   readonly verbose: boolean;
+  /** Also run the client auth scenarios, with the switchboard as the client. */
+  readonly clientAuth: boolean;
 }
 
 /** One release of the suite, run once against one run's server. */
@@ -142,6 +150,7 @@ function parseOptions(argv: readonly string[]): Options {
       scenario: { type: 'string' },
       verbose: { type: 'boolean' },
       cli: { type: 'string' },
+      'no-auth': { type: 'boolean' },
     },
   });
   const runs = (values.runs ?? Object.keys(RUNS).join(',')).split(',').map((run) => run.trim());
@@ -159,6 +168,7 @@ function parseOptions(argv: readonly string[]): Options {
     legacySuite: values.suite ?? 'active',
     scenario: values.scenario,
     verbose: values.verbose ?? false,
+    clientAuth: !(values['no-auth'] ?? false) && values.scenario === undefined,
   };
 }
 
@@ -375,6 +385,18 @@ async function main(): Promise<number> {
     }
   }
   if (!direct) console.log('  (no direct run: through-switchboard failures are not compared with direct)');
+  if (options.clientAuth) {
+    console.log('\n=== auth: the switchboard as the client of the suite\'s OAuth scenarios (2025-11-25, 2025-03-26 back-compat) ===');
+    const outputDir = join(OUTPUT_ROOT, 'client-auth');
+    mkdirSync(outputDir, { recursive: true });
+    const auth = await runClientAuth(node, outputDir, options.verbose);
+    passed += auth.passed;
+    failed += auth.failed;
+    if (auth.failing.length > 0 || auth.scenarios === 0) ok = false;
+    console.log(
+      `  auth   ${`${auth.scenarios} scenarios`.padEnd(56)} Total: ${auth.passed} passed, ${auth.failed} failed${auth.failing.length ? `  — failing: ${auth.failing.join(', ')} (log: ${relative(ROOT, auth.logPath)})` : ''}`,
+    );
+  }
   console.log(ok ? 'Every run passes what the fixture passes directly.' : 'FAILED: see above.');
   console.log(`conformance: ${passed} passed, ${failed} failed`);
   return ok ? 0 : 1;
