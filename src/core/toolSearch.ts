@@ -1,7 +1,10 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import MiniSearch from 'minisearch';
-import { stemmer } from 'stemmer';
+import MiniSearch, { type SearchOptions } from 'minisearch';
 import type { Catalog } from './catalog';
+import { distinctTerms, queryTerms, stem, tokenize } from './searchTerms';
+
+/** What the index reads of a catalog: its tools, and what each proxied one was made from. */
+export type IndexedCatalog = Pick<Catalog, 'tools' | 'toolSources'>;
 
 /** One tool as the index holds it. */
 interface IndexedTool {
@@ -19,51 +22,12 @@ interface IndexedTool {
  */
 const FIELD_BOOSTS = { name: 3, title: 2, parameters: 1.5, description: 1 };
 
-/** Words that say nothing about which tool is meant. */
-const STOP_WORDS = new Set(['a', 'an', 'and', 'are', 'as', 'at', 'be', 'by', 'for', 'from', 'i', 'in', 'is', 'it', 'me', 'my', 'of', 'on', 'or', 'the', 'this', 'to', 'what', 'with']);
-
 /**
- * Words people use for what tools call otherwise, by stem: a request for "the
- * files in this folder" should find a tool that lists a directory. Applied to
- * queries only.
+ * A term in more than this share of the tools is common. Past half, BM25's
+ * original idf, log((N − n + 0.5) / (n + 0.5)), turns negative: the term says
+ * more about the tools that lack it than about those that have it.
  */
-const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
-  folder: ['directori'],
-  directori: ['folder'],
-  dir: ['directori'],
-  repo: ['repositori'],
-  repositori: ['repo'],
-  delet: ['remov'],
-  remov: ['delet'],
-  forget: ['delet', 'remov'],
-  find: ['search'],
-  search: ['find'],
-  ticket: ['issu'],
-  fetch: ['get'],
-  save: ['write'],
-  store: ['write', 'save'],
-  pictur: ['imag', 'media'],
-  photo: ['imag', 'media'],
-  imag: ['media'],
-  rememb: ['memori', 'entiti', 'observ'],
-  link: ['relat'],
-  connect: ['relat'],
-  repeat: ['echo'],
-  sever: ['multipl'],
-  approv: ['review'],
-};
-
-/** Words as a tool's names spell them: `get_file-info`, `getFileInfo` and "get file info" are the same three words. */
-function tokenize(text: string): string[] {
-  return text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/);
-}
-
-/** A word reduced to its stem ("listing", "lists" → "list"), or null for a word to leave out. */
-function processTerm(term: string): string | null {
-  const lower = term.toLowerCase();
-  if (lower.length === 0 || STOP_WORDS.has(lower)) return null;
-  return stemmer(lower);
-}
+const COMMON_SHARE = 0.5;
 
 /**
  * The search over every tool the front offers, for search mode: BM25 (MiniSearch's
@@ -75,38 +39,43 @@ export class ToolIndex {
   private readonly index = new MiniSearch<IndexedTool>({
     fields: ['name', 'title', 'description', 'parameters'],
     tokenize,
-    processTerm,
+    processTerm: stem,
     searchOptions: {
       boost: FIELD_BOOSTS,
       // Prefixes ("rememb" finds "remember"); no fuzzy matching: agents spell well, and over thousands of
       // tools the edits it tries cost more than the whole rest of a search.
       prefix: (term) => term.length > 3,
-      processTerm: (term) => {
-        const stem = processTerm(term);
-        return stem === null ? null : [stem, ...(SYNONYMS[stem] ?? [])];
-      },
+      processTerm: queryTerms,
     },
   });
   /** What each indexed front name was indexed from, to tell what changed. */
   private readonly indexed = new Map<string, { source: Tool; override: unknown; tool: Tool }>();
-  private catalog: Catalog | undefined;
+  /** How many indexed tools have each term: what tells a query's common terms. */
+  private readonly toolsWithTerm = new Map<string, number>();
+  private catalog: IndexedCatalog | undefined;
 
   /** Brings the index up to date with a catalog; costs only what changed since the last one. */
-  update(catalog: Catalog): void {
+  update(catalog: IndexedCatalog): void {
     if (catalog === this.catalog) return;
     this.catalog = catalog;
+    const gone: string[] = [];
     for (const [name, entry] of this.indexed) {
       const now = catalog.toolSources.get(name);
       if (now?.source === entry.source && now.override === entry.override) continue;
-      this.index.discard(name);
+      gone.push(name);
       this.indexed.delete(name);
+      this.count(document(entry.tool), -1);
     }
+    // Discarded, not removed: MiniSearch drops their entries later, a batch at a time, instead of tokenizing them again now.
+    this.index.discardAll(gone);
     const fresh: IndexedTool[] = [];
     for (const tool of catalog.tools) {
       const source = catalog.toolSources.get(tool.name);
       if (!source || this.indexed.has(tool.name)) continue; // The switchboard's own tools are not searched.
       this.indexed.set(tool.name, { source: source.source, override: source.override, tool });
-      fresh.push(document(tool));
+      const indexed = document(tool);
+      this.count(indexed, 1);
+      fresh.push(indexed);
     }
     this.index.addAll(fresh);
   }
@@ -114,7 +83,7 @@ export class ToolIndex {
   /** The best matches for a query, best first, among the tools `accept` lets through. */
   search(query: string, limit: number, accept: (tool: Tool) => boolean): Tool[] {
     const found: Tool[] = [];
-    for (const hit of this.index.search(query)) {
+    for (const hit of this.index.search(query, this.withoutCommonTerms(query))) {
       const tool = this.indexed.get(String(hit.id))?.tool;
       if (!tool || !accept(tool)) continue;
       found.push(tool);
@@ -126,6 +95,38 @@ export class ToolIndex {
   /** How many tools are indexed. */
   get size(): number {
     return this.indexed.size;
+  }
+
+  /**
+   * MiniSearch scores every tool a query's term is in, so a term most tools
+   * have ("records", "first" over thousands of similar tools) costs a score for
+   * each of them while BM25 weighs it near nothing. Such terms are left out
+   * when the query has a term that picks tools; a query of only common terms
+   * searches them all. (Lucene's common-terms query goes on to score the
+   * common terms on the tools the others found; MiniSearch can only do that
+   * by visiting every tool they are in, which was most of such a search's
+   * time at 5,000 tools.)
+   */
+  private withoutCommonTerms(query: string): SearchOptions {
+    const common = new Set<string>();
+    let picking = false;
+    for (const word of tokenize(query)) {
+      for (const term of queryTerms(word)) {
+        const tools = this.toolsWithTerm.get(term) ?? 0;
+        if (tools > COMMON_SHARE * this.indexed.size) common.add(term);
+        else if (tools > 0) picking = true;
+      }
+    }
+    if (!picking || common.size === 0) return {};
+    return { processTerm: (word) => queryTerms(word).filter((term) => !common.has(term)) };
+  }
+
+  private count(tool: IndexedTool, change: 1 | -1): void {
+    for (const term of distinctTerms([tool.name, tool.title, tool.description, tool.parameters])) {
+      const tools = (this.toolsWithTerm.get(term) ?? 0) + change;
+      if (tools === 0) this.toolsWithTerm.delete(term);
+      else this.toolsWithTerm.set(term, tools);
+    }
   }
 }
 
