@@ -65,6 +65,7 @@ export async function startSwitchboard(
   registry: Record<string, unknown> | string,
   extraArgs: string[] = [],
   nodeArgs: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<RunningSwitchboard> {
   const folder = temporaryFolder();
   const configPath = join(folder.path, 'proxies.json');
@@ -72,6 +73,7 @@ export async function startSwitchboard(
   const child = spawn(process.execPath, [...nodeArgs, CLI, '--config', configPath, '--port', '0', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
     cwd: folder.path,
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   child.stderr?.setEncoding('utf8');

@@ -8,6 +8,19 @@ describe('registry entries', () => {
     assert.equal(files.command, 'npx');
   });
 
+  it('takes oauth settings on a url proxy, never a secret written out, never on a command proxy', () => {
+    const entry = { url: 'https://mcp.example.com/mcp', oauth: { clientId: 'abc', clientSecret: '${secret:example}', scopes: ['read', 'write'], redirectPort: 33418 } };
+    assert.deepEqual(parseProxyEntry('remote', entry), entry);
+    assert.deepEqual(parseProxyEntry('remote', { url: 'https://mcp.example.com/mcp', oauth: false }), { url: 'https://mcp.example.com/mcp', oauth: false });
+    assert.throws(
+      () => parseProxyEntry('remote', { url: 'https://mcp.example.com/mcp', oauth: { clientId: 'abc', clientSecret: 'hunter2' } }),
+      /Write the client secret as \$\{secret:KEY\} \(stored with Set Secret…\) or \$\{env:NAME\}, not as the secret itself/,
+    );
+    assert.throws(() => parseProxyEntry('remote', { url: 'https://mcp.example.com/mcp', oauth: { clientSecret: '${secret:x}' } }), /A clientSecret belongs to a clientId/);
+    assert.throws(() => parseProxyEntry('remote', { url: 'https://mcp.example.com/mcp', oauth: { clientMetadataUrl: 'http://example.com/client.json' } }), /clientMetadataUrl must be an https:\/\/ URL/);
+    assert.throws(() => parseProxyEntry('local', { command: 'node', oauth: {} }), /"oauth" applies to a "url" proxy, not to a "command" one/);
+  });
+
   it('refuses a bad name and says what is allowed', () => {
     assert.throws(() => parseProxyEntry('my server!', { url: 'http://x' }), /"my server!" is not a valid proxy name: use 1–32 characters of letters, digits, "_" and "-"/);
     assert.throws(() => parseProxyEntry('a'.repeat(33), { url: 'http://x' }), /not a valid proxy name/);

@@ -11,7 +11,7 @@ import type { SignInHost } from './signInHost';
 
 /** How long a sign-in waits for the browser to come back. */
 export const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
-/** A token that expires sooner than this is refreshed before a request, not after a 401. */
+/** A token that expires sooner than this (or than half its lifetime) is refreshed before a request, not after a 401. */
 const REFRESH_AHEAD_MS = 60_000;
 
 /** What the last 401 or 403 from the server asked for. */
@@ -36,6 +36,7 @@ export class ProxyAuth {
   /** A scope the server still refused after a sign-in asked for it, with the token that got it: not asked for again. */
   private refusedStepUp: { scope: string; token: string | undefined } | undefined;
   private readonly authFetch: FetchLike;
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     readonly proxy: string,
@@ -64,7 +65,7 @@ export class ProxyAuth {
   /** The fetch the proxy's transports use. */
   readonly fetch: FetchLike = async (input, init) => {
     await this.loaded;
-    if (this.provider.hasTokens && (this.provider.expiresIn() ?? Infinity) < REFRESH_AHEAD_MS && this.provider.canRefresh) {
+    if (this.provider.expiresSoon(REFRESH_AHEAD_MS) && this.provider.canRefresh) {
       await this.refresh().catch(() => undefined); // The request below then gets its 401 and says why.
     }
     let response = await this.send(input, init);
@@ -194,7 +195,13 @@ export class ProxyAuth {
     await this.refresh();
   }
 
-  private async refresh(): Promise<void> {
+  /** Refreshes the tokens; requests that need it at the same time share one refresh (refresh tokens rotate: a second would be refused). */
+  private refresh(): Promise<void> {
+    this.refreshing ??= this.refreshOnce().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<void> {
     try {
       await auth(this.provider, this.authOptions(this.challenge.scope));
     } catch (error) {

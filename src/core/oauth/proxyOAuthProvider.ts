@@ -98,11 +98,12 @@ export class ProxyOAuthProvider implements OAuthClientProvider {
     await this.save({ ...this.record, tokens: { ...tokens, obtainedAt: Date.now() } });
   }
 
-  /** Milliseconds until the access token expires, or undefined when the server did not say. */
-  expiresIn(now = Date.now()): number | undefined {
+  /** Whether the access token expires within `aheadMs`, or within half its lifetime for short-lived ones; false when the server did not say. */
+  expiresSoon(aheadMs: number, now = Date.now()): boolean {
     const stored = this.record.tokens;
-    if (!stored || stored.expires_in === undefined || stored.obtainedAt === undefined) return undefined;
-    return stored.obtainedAt + stored.expires_in * 1000 - now;
+    if (!stored || stored.expires_in === undefined || stored.obtainedAt === undefined) return false;
+    const lifetime = stored.expires_in * 1000;
+    return stored.obtainedAt + lifetime - now < Math.min(aheadMs, lifetime / 2);
   }
 
   /** The access token to send now: during a sign-in, the one held until the new one arrives. */

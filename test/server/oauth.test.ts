@@ -1,0 +1,168 @@
+/**
+ * Signing in to a real OAuth 2.1-protected MCP server (test/fixtures/oauth-server.ts,
+ * built from the SDK's auth router) through the built CLI: the CLI signs in
+ * by itself, with $BROWSER set to a stand-in that follows the server's
+ * auto-approving redirect back to the switchboard's loopback callback.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  eventually,
+  listProxies,
+  ROOT,
+  type RunningSwitchboard,
+  startSwitchboard,
+  stopProcess,
+  temporaryFolder,
+  text,
+  waitForTool,
+  writeRegistry,
+} from './harness';
+
+const FIXTURE = join(ROOT, 'out', 'fixtures', 'oauth-server.js');
+const FOLLOW_REDIRECTS = join(ROOT, 'out', 'fixtures', 'follow-redirects.js');
+const TRIPWIRE = join(ROOT, 'out', 'fixtures', 'loopbackOnly.js');
+
+interface OAuthServer {
+  readonly url: string;
+  readonly process: ChildProcess;
+  admin(path: string, body?: unknown): Promise<unknown>;
+}
+
+async function startOAuthServer(...flags: string[]): Promise<OAuthServer> {
+  const child = spawn(process.execPath, [FIXTURE, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the OAuth fixture exited with ${code}`)));
+  });
+  const url = (JSON.parse(line) as { url: string }).url;
+  const origin = new URL(url).origin;
+  return {
+    url,
+    process: child,
+    async admin(path, body) {
+      const response = await fetch(`${origin}/admin/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return await response.json();
+    },
+  };
+}
+
+interface Stats {
+  registrations: number;
+  authorizations: number;
+  tokenRequests: { authorization_code: number; refresh_token: number };
+}
+
+/** Where the CLI keeps tokens under this test's XDG_CONFIG_HOME. */
+function tokenFiles(config: string): string[] {
+  const folder = join(config, 'mcp-switchboard', 'auth');
+  try {
+    return readdirSync(folder).map((name) => join(folder, name));
+  } catch {
+    return [];
+  }
+}
+
+describe('OAuth sign-in (CLI, real OAuth-protected server)', function () {
+  this.timeout(60_000);
+  let server: OAuthServer;
+  let switchboard: RunningSwitchboard | undefined;
+  let config: ReturnType<typeof temporaryFolder>;
+
+  const start = async (registry: Record<string, unknown>, browser = `${process.execPath} ${FOLLOW_REDIRECTS}`): Promise<Client> => {
+    switchboard = await startSwitchboard(registry, ['--no-auth'], ['--require', TRIPWIRE], { XDG_CONFIG_HOME: config.path, BROWSER: browser });
+    return await switchboard.connect();
+  };
+
+  beforeEach(() => {
+    config = temporaryFolder();
+  });
+  afterEach(async () => {
+    await switchboard?.stop();
+    switchboard = undefined;
+    await stopProcess(server.process);
+    config.remove();
+  });
+
+  it('signs in by itself, keeps tokens in user-only files and never in the registry file', async () => {
+    server = await startOAuthServer();
+    const client = await start({ remote: { url: server.url } });
+    await waitForTool(client, 'remote_whoami', 20_000);
+    assert.equal(text(await client.callTool({ name: 'remote_whoami', arguments: {} })), 'alice');
+    assert.match(switchboard!.stderr(), /Sign in to remote: open http:\/\/127\.0\.0\.1:\d+\/authorize\?/);
+
+    const files = tokenFiles(config.path);
+    assert.equal(files.length, 1);
+    assert.equal(statSync(files[0]!).mode & 0o777, 0o600);
+    assert.equal(statSync(join(config.path, 'mcp-switchboard', 'auth')).mode & 0o777, 0o700);
+    const stored = JSON.parse(readFileSync(files[0]!, 'utf8')) as { tokens: { access_token: string; refresh_token: string } };
+    const registryText = readFileSync(switchboard!.configPath, 'utf8');
+    assert.ok(!registryText.includes(stored.tokens.access_token) && !registryText.includes(stored.tokens.refresh_token), 'no token in proxies.json');
+    const stats = (await server.admin('stats')) as Stats;
+    assert.deepEqual([stats.registrations, stats.authorizations], [1, 1]);
+  });
+
+  it('refreshes an expired token without a new sign-in', async () => {
+    server = await startOAuthServer('--token-ttl', '2');
+    const client = await start({ remote: { url: server.url } });
+    await waitForTool(client, 'remote_whoami', 20_000);
+    await new Promise((wait) => setTimeout(wait, 2_500));
+    assert.equal(text(await client.callTool({ name: 'remote_echo', arguments: { text: 'after expiry' } })), 'after expiry');
+    const stats = (await server.admin('stats')) as Stats;
+    assert.equal(stats.authorizations, 1, 'no second sign-in');
+    assert.ok(stats.tokenRequests.refresh_token >= 1, 'the token was refreshed');
+  });
+
+  it('a revoked sign-in needs sign-in again: the call says so, and the CLI signs in again by itself', async () => {
+    server = await startOAuthServer();
+    const client = await start({ remote: { url: server.url } });
+    await waitForTool(client, 'remote_whoami', 20_000);
+    await server.admin('revoke', {});
+    // The call in flight when the token stops working fails with the reason (a JSON-RPC error, as for a proxy that went down).
+    await assert.rejects(client.callTool({ name: 'remote_whoami', arguments: {} }), /remote: the proxy needs sign-in: The sign-in was revoked or expired/);
+    await eventually('a second sign-in', async () => ((await server.admin('stats')) as Stats).authorizations === 2 || undefined, 20_000);
+    await waitForTool(client, 'remote_whoami', 20_000);
+    assert.equal(text(await client.callTool({ name: 'remote_whoami', arguments: {} })), 'alice');
+  });
+
+  it('keeps two proxies of one server with two accounts apart, and deletes the tokens of a removed one', async () => {
+    server = await startOAuthServer();
+    const client = await start({ work: { url: server.url } });
+    await waitForTool(client, 'work_whoami', 20_000);
+    await server.admin('next-account', { account: 'bob' });
+    writeRegistry(switchboard!.configPath, { work: { url: server.url }, home: { url: server.url } });
+    await waitForTool(client, 'home_whoami', 20_000);
+    assert.equal(text(await client.callTool({ name: 'work_whoami', arguments: {} })), 'alice');
+    assert.equal(text(await client.callTool({ name: 'home_whoami', arguments: {} })), 'bob');
+    assert.equal(tokenFiles(config.path).length, 2);
+
+    writeRegistry(switchboard!.configPath, { work: { url: server.url } });
+    await eventually('the removed proxy’s tokens deleted', () => tokenFiles(config.path).length === 1 || undefined);
+    assert.match(tokenFiles(config.path)[0]!, /\/work\.[0-9a-f]{16}\.json$/);
+  });
+
+  it('with oauth: false, a 401 is an error, and nothing opens', async () => {
+    server = await startOAuthServer();
+    const client = await start({ remote: { url: server.url, oauth: false } });
+    const proxy = await eventually('the proxy to fail', async () => (await listProxies(client)).find((candidate) => candidate.state === 'error'));
+    assert.match(proxy.error ?? '', /401/);
+    assert.deepEqual(((await server.admin('stats')) as Stats).authorizations, 0);
+  });
+
+  it('a sign-in whose browser never comes back waits in needs sign-in, without a retry loop', async () => {
+    server = await startOAuthServer();
+    // A "browser" that opens nothing: the sign-in waits for a callback that never arrives.
+    const client = await start({ remote: { url: server.url } }, 'true');
+    const proxy = await eventually('needs sign-in', async () => (await listProxies(client)).find((candidate) => candidate.state === 'needs-sign-in'));
+    assert.match(proxy.error ?? '', /opened the sign-in page in your browser/);
+    await new Promise((wait) => setTimeout(wait, 1_500));
+    const stats = (await server.admin('stats')) as Stats;
+    assert.equal(stats.registrations, 1, 'one registration, no loop');
+    const result = await client.callTool({ name: 'list_proxies', arguments: {} });
+    assert.match(text(result), /remote: needs-sign-in/);
+  });
+});
