@@ -17,6 +17,13 @@ interface TemplateRoute {
   readonly backend: Backend;
 }
 
+/** One proxied tool on the front: the backend's tool, the override applied to it, and the tool as the front shows it. */
+export interface FrontTool {
+  readonly source: Tool;
+  readonly override: ToolOverride | undefined;
+  readonly tool: Tool;
+}
+
 /** The prefix a proxy got on the front, and why it differs from the configured one. */
 export interface PrefixAssignment {
   readonly prefix: string;
@@ -67,8 +74,14 @@ export class Catalog {
   readonly problems = new Map<string, string[]>();
   /** Front names of pinned tools: listed in search mode too. */
   readonly pinned = new Set<string>();
-  /** For each front tool, the backend's tool it shows and the override applied: what the search index keys on. */
-  readonly toolSources = new Map<string, { readonly source: Tool; readonly override: ToolOverride | undefined }>();
+  /** Each proxied tool by front name, with what it was made from. */
+  readonly toolSources = new Map<string, FrontTool>();
+  /**
+   * Each proxy's shown tools, by proxy name. A proxy whose tools are as they
+   * were keeps the previous catalog's array itself, so the search index
+   * tells the proxies that changed by identity and reads only those.
+   */
+  readonly toolSections = new Map<string, readonly FrontTool[]>();
 
   private readonly resourceRoutes = new Map<string, Backend>();
   /** The tools/list answer for each client view, as UTF-8 JSON. */
@@ -77,14 +90,15 @@ export class Catalog {
 
   /**
    * Builds the catalog from backends in registry order (earlier ones keep their
-   * names on a clash), after the switchboard's own tools.
+   * names on a clash), after the switchboard's own tools. The previous catalog
+   * lends the tools of proxies that did not change; it is not kept.
    */
-  constructor(backends: readonly Backend[], ownTools: readonly Tool[], reservedNames: readonly string[] = []) {
+  constructor(backends: readonly Backend[], ownTools: readonly Tool[], reservedNames: readonly string[] = [], previous?: Catalog) {
     this.tools.push(...ownTools);
     const takenTools = new Set([...ownTools.map((tool) => tool.name), ...reservedNames]);
     const takenPrompts = new Set<string>();
     for (const backend of backends) {
-      this.addNamed(backend, takenTools, takenPrompts);
+      this.addNamed(backend, takenTools, takenPrompts, previous?.toolSections.get(backend.name));
       this.addResources(backend);
     }
   }
@@ -124,7 +138,7 @@ export class Catalog {
     return this.templateRoutes.find((route) => route.uriTemplate === uriOrTemplate)?.backend ?? this.resourceBackend(uriOrTemplate);
   }
 
-  private addNamed(backend: Backend, takenTools: Set<string>, takenPrompts: Set<string>): void {
+  private addNamed(backend: Backend, takenTools: Set<string>, takenPrompts: Set<string>, previousTools: readonly FrontTool[] | undefined): void {
     const configured = backend.mount.entry.prefix ?? backend.name;
     const shownTools = backend.tools.filter((tool) => backend.isToolShown(tool.name));
     let tries = 0;
@@ -145,16 +159,20 @@ export class Catalog {
       this.applyOverrideNames(backend, shownTools, toolNames, overrides, takenTools);
       this.toolFrontNames.set(backend.name, toolNames);
       this.promptFrontNames.set(backend.name, promptNames);
-      for (const tool of shownTools) {
-        const name = toolNames.get(tool.name) ?? tool.name;
-        const override = Object.hasOwn(overrides, tool.name) ? overrides[tool.name] : undefined;
+      const section = frontTools(shownTools, toolNames, overrides, previousTools);
+      this.toolSections.set(backend.name, section);
+      for (const front of section) {
+        const { name } = front.tool;
+        const own = front.source.name;
         takenTools.add(name);
-        this.tools.push(override ? overridden(tool, name, override) : { ...tool, name });
-        this.toolSources.set(name, { source: tool, override });
-        if (backend.isToolPinned(tool.name)) this.pinned.add(name);
-        const route = { backend, name: tool.name };
+        this.tools.push(front.tool);
+        this.toolSources.set(name, front);
+        if (backend.isToolPinned(own)) this.pinned.add(name);
+        const route = { backend, name: own };
         this.toolRoutes.set(name, route);
-        this.toolsByOwnName.set(tool.name, [...(this.toolsByOwnName.get(tool.name) ?? []), route]);
+        const sameOwnName = this.toolsByOwnName.get(own);
+        if (sameOwnName) sameOwnName.push(route); // Not copied: a hundred proxies with an `echo` made that quadratic.
+        else this.toolsByOwnName.set(own, [route]);
       }
       for (const prompt of backend.prompts) {
         const name = promptNames.get(prompt.name) ?? prompt.name;
@@ -230,6 +248,29 @@ function frontNames(prefix: string, items: readonly { name: string }[]): Map<str
     names.set(item.name, name);
   }
   return names;
+}
+
+/**
+ * A proxy's shown tools as the front shows them. When each is as it was in the
+ * previous catalog (the same backend tool, front name and override), that
+ * catalog's array is kept: its tools are not copied again, and the search
+ * index knows by identity that this proxy did not change.
+ */
+function frontTools(
+  shown: readonly Tool[],
+  names: ReadonlyMap<string, string>,
+  overrides: Readonly<Record<string, ToolOverride>>,
+  previous: readonly FrontTool[] | undefined,
+): readonly FrontTool[] {
+  const nameOf = (source: Tool) => names.get(source.name) ?? source.name;
+  const overrideOf = (source: Tool) => (Object.hasOwn(overrides, source.name) ? overrides[source.name] : undefined);
+  const same = (was: FrontTool | undefined, source: Tool) => was?.source === source && was.override === overrideOf(source) && was.tool.name === nameOf(source);
+  if (previous?.length === shown.length && shown.every((source, index) => same(previous[index], source))) return previous;
+  return shown.map((source) => {
+    const name = nameOf(source);
+    const override = overrideOf(source);
+    return { source, override, tool: override ? overridden(source, name, override) : { ...source, name } };
+  });
 }
 
 /** Whether a client with this view can call a tool. */

@@ -86,6 +86,8 @@ export class Switchboard implements BackendHost {
   /** In registry order: earlier proxies win name and URI clashes. */
   private backends = new Map<string, Backend>();
   private catalogCache: Catalog | undefined;
+  /** The catalog built last, current or not: the next one takes the tools of unchanged proxies from it. */
+  private lastCatalog: Catalog | undefined;
   private readonly sessions = new Map<string, FrontSession>();
   private readonly pendingListChanges = new Set<ListKind>();
   /** Set while a notification is due or was just sent: changes wait for it to fire. */
@@ -119,7 +121,8 @@ export class Switchboard implements BackendHost {
   get catalog(): Catalog {
     if (!this.catalogCache) {
       const connected = [...this.backends.values()].filter((backend) => backend.state === 'connected');
-      this.catalogCache = new Catalog(connected, this.options.ownTools, [SEARCH_TOOL, CALL_TOOL]);
+      this.catalogCache = new Catalog(connected, this.options.ownTools, [SEARCH_TOOL, CALL_TOOL], this.lastCatalog);
+      this.lastCatalog = this.catalogCache;
       this.logNewWarnings(this.catalogCache.warnings);
     }
     return this.catalogCache;

@@ -1,10 +1,10 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import MiniSearch, { type SearchOptions } from 'minisearch';
-import type { Catalog } from './catalog';
+import type { Catalog, FrontTool } from './catalog';
 import { distinctTerms, queryTerms, stem, tokenize } from './searchTerms';
 
-/** What the index reads of a catalog: its tools, and what each proxied one was made from. */
-export type IndexedCatalog = Pick<Catalog, 'tools' | 'toolSources'>;
+/** What the index reads of a catalog: each proxy's tools (the switchboard's own are not searched). */
+export type IndexedCatalog = Pick<Catalog, 'toolSections'>;
 
 /** One tool as the index holds it. */
 interface IndexedTool {
@@ -32,8 +32,9 @@ const COMMON_SHARE = 0.5;
 /**
  * The search over every tool the front offers, for search mode: BM25 (MiniSearch's
  * BM25+) with field weights, names split on `_`, `-` and camelCase, and
- * stemming. It follows the catalog incrementally: only tools whose backend
- * definition or override changed are indexed again.
+ * stemming. It follows the catalog incrementally: it looks only at the
+ * proxies whose tools changed, and indexes again only the tools whose backend
+ * definition, front name or override did.
  */
 export class ToolIndex {
   private readonly index = new MiniSearch<IndexedTool>({
@@ -48,34 +49,49 @@ export class ToolIndex {
       processTerm: queryTerms,
     },
   });
-  /** What each indexed front name was indexed from, to tell what changed. */
-  private readonly indexed = new Map<string, { source: Tool; override: unknown; tool: Tool }>();
+  /** Each proxy's tools as last indexed, by proxy name: a proxy whose array the catalog kept did not change. */
+  private readonly sections = new Map<string, readonly FrontTool[]>();
+  /** The indexed tools by front name, with what each was made from, to tell what changed. */
+  private readonly indexed = new Map<string, FrontTool>();
   /** How many indexed tools have each term: what tells a query's common terms. */
   private readonly toolsWithTerm = new Map<string, number>();
-  private catalog: IndexedCatalog | undefined;
 
-  /** Brings the index up to date with a catalog; costs only what changed since the last one. */
+  /** Brings the index up to date with a catalog; costs only the proxies whose tools changed since the last one. */
   update(catalog: IndexedCatalog): void {
-    if (catalog === this.catalog) return;
-    this.catalog = catalog;
+    const { toolSections } = catalog;
+    const changed = [...toolSections.keys()].filter((proxy) => toolSections.get(proxy) !== this.sections.get(proxy));
+    for (const proxy of this.sections.keys()) if (!toolSections.has(proxy)) changed.push(proxy);
+    if (changed.length === 0) return;
+    // Every stale tool goes before any is added: a front name may pass from one proxy to another.
     const gone: string[] = [];
-    for (const [name, entry] of this.indexed) {
-      const now = catalog.toolSources.get(name);
-      if (now?.source === entry.source && now.override === entry.override) continue;
-      gone.push(name);
-      this.indexed.delete(name);
-      this.count(document(entry.tool), -1);
+    for (const proxy of changed) {
+      const now = new Map((toolSections.get(proxy) ?? []).map((front) => [front.tool.name, front]));
+      for (const was of this.sections.get(proxy) ?? []) {
+        const same = now.get(was.tool.name);
+        if (same?.source === was.source && same.override === was.override) continue;
+        gone.push(was.tool.name);
+        this.indexed.delete(was.tool.name);
+        this.count(document(was.tool), -1);
+      }
     }
     // Discarded, not removed: MiniSearch drops their entries later, a batch at a time, instead of tokenizing them again now.
     this.index.discardAll(gone);
     const fresh: IndexedTool[] = [];
-    for (const tool of catalog.tools) {
-      const source = catalog.toolSources.get(tool.name);
-      if (!source || this.indexed.has(tool.name)) continue; // The switchboard's own tools are not searched.
-      this.indexed.set(tool.name, { source: source.source, override: source.override, tool });
-      const indexed = document(tool);
-      this.count(indexed, 1);
-      fresh.push(indexed);
+    for (const proxy of changed) {
+      const section = toolSections.get(proxy);
+      if (section === undefined) {
+        this.sections.delete(proxy);
+        continue;
+      }
+      this.sections.set(proxy, section);
+      for (const front of section) {
+        const indexedBefore = this.indexed.has(front.tool.name);
+        this.indexed.set(front.tool.name, front);
+        if (indexedBefore) continue;
+        const indexed = document(front.tool);
+        this.count(indexed, 1);
+        fresh.push(indexed);
+      }
     }
     this.index.addAll(fresh);
   }
