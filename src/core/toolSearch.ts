@@ -99,7 +99,9 @@ export class ToolIndex {
   /** The best matches for a query, best first, among the tools `accept` lets through. */
   search(query: string, limit: number, accept: (tool: Tool) => boolean): Tool[] {
     const found: Tool[] = [];
-    for (const hit of this.index.search(query, this.withoutCommonTerms(query))) {
+    const leftOut = this.leftOut(query);
+    const options: SearchOptions = leftOut.size === 0 ? {} : { processTerm: (word) => queryTerms(word).filter((term) => !leftOut.has(term)) };
+    for (const hit of this.index.search(query, options)) {
       const tool = this.indexed.get(String(hit.id))?.tool;
       if (!tool || !accept(tool)) continue;
       found.push(tool);
@@ -114,27 +116,31 @@ export class ToolIndex {
   }
 
   /**
-   * MiniSearch scores every tool a query's term is in, so a term most tools
-   * have ("records", "first" over thousands of similar tools) costs a score for
-   * each of them while BM25 weighs it near nothing. Such terms are left out
-   * when the query has a term that picks tools; a query of only common terms
-   * searches them all. (Lucene's common-terms query goes on to score the
-   * common terms on the tools the others found; MiniSearch can only do that
-   * by visiting every tool they are in, which was most of such a search's
-   * time at 5,000 tools.)
+   * The terms of a query to leave out. MiniSearch scores every tool a term is
+   * in, so a term most tools have ("records", "first" over thousands of
+   * similar tools) costs a score, and garbage, for each of them while BM25
+   * weighs it near nothing. Such terms are left out when another term picks
+   * tools; when none does, only the least common of them is searched for: the
+   * ranking of tools that all have the query's words says little anyway.
+   * (Lucene's common-terms query goes on to score the common terms on the
+   * tools the others found; MiniSearch could only do that by visiting every
+   * tool they are in, most of such a search's time at 5,000 tools.)
    */
-  private withoutCommonTerms(query: string): SearchOptions {
-    const common = new Set<string>();
+  private leftOut(query: string): Set<string> {
+    const common = new Map<string, number>();
     let picking = false;
     for (const word of tokenize(query)) {
       for (const term of queryTerms(word)) {
         const tools = this.toolsWithTerm.get(term) ?? 0;
-        if (tools > COMMON_SHARE * this.indexed.size) common.add(term);
+        if (tools > COMMON_SHARE * this.indexed.size) common.set(term, tools);
         else if (tools > 0) picking = true;
       }
     }
-    if (!picking || common.size === 0) return {};
-    return { processTerm: (word) => queryTerms(word).filter((term) => !common.has(term)) };
+    if (!picking) {
+      const [leastCommon] = [...common].reduce((least, next) => (next[1] < least[1] ? next : least), ['', Infinity]);
+      common.delete(leastCommon);
+    }
+    return new Set(common.keys());
   }
 
   private count(tool: IndexedTool, change: 1 | -1): void {
