@@ -8,13 +8,29 @@ import { forbiddenHostKind } from '../agentPolicy';
  * (or loopback) and no link-local or cloud-metadata host, and redirects are
  * not followed, so a server cannot steer a credential anywhere else.
  */
-export function guardedAuthFetch(base: FetchLike): FetchLike {
+export function guardedAuthFetch(base: FetchLike, onRequest: (url: URL, response: Response | undefined) => void = () => undefined): FetchLike {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const problem = authUrlProblem(url);
     if (problem) throw new Error(problem);
-    return await base(input, { ...init, redirect: 'error' });
+    let response: Response;
+    try {
+      response = await base(input, { ...init, redirect: 'error' });
+    } catch (error) {
+      onRequest(url, undefined);
+      throw new Error(`could not reach ${url.href} (${reachFailure(error)})`, { cause: error });
+    }
+    onRequest(url, response);
+    return response;
   };
+}
+
+/** Why a fetch did not get an answer, in a few words: the system's error code where there is one. */
+function reachFailure(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Why the switchboard will not send an OAuth request to a URL, or undefined when it will. */

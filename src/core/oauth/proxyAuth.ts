@@ -1,4 +1,4 @@
-import { auth, extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth, discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { failureText } from '../errors';
 import type { Logger } from '../logger';
@@ -37,6 +37,10 @@ export class ProxyAuth {
   private refusedStepUp: { scope: string; token: string | undefined } | undefined;
   private readonly authFetch: FetchLike;
   private refreshing: Promise<void> | undefined;
+  /** The OAuth request made last and its status: a failure names the step that failed. */
+  private lastAuthRequest: { url: URL; status: number | undefined } | undefined;
+  /** Whether the server publishes protected-resource metadata, once looked up. */
+  private publishesMetadata: Promise<boolean> | undefined;
 
   constructor(
     readonly proxy: string,
@@ -49,7 +53,7 @@ export class ProxyAuth {
   ) {
     this.provider = new ProxyOAuthProvider({ proxy, serverUrl: serverUrl.href }, settings, host.store, 'MCP Switchboard');
     this.loaded = this.provider.load();
-    this.authFetch = guardedAuthFetch(fetch);
+    this.authFetch = guardedAuthFetch(fetch, (url, response) => (this.lastAuthRequest = { url, status: response?.status }));
   }
 
   /** Whether this host signs in without waiting for the user's Sign In. */
@@ -69,7 +73,7 @@ export class ProxyAuth {
       await this.refresh().catch(() => undefined); // The request below then gets its 401 and says why.
     }
     let response = await this.send(input, init);
-    if (response.status === 401 && isOAuthChallenge(response)) {
+    if (response.status === 401 && (await this.asksForOAuth(response))) {
       this.remember(response);
       await response.body?.cancel();
       await this.afterUnauthorized();
@@ -150,11 +154,23 @@ export class ProxyAuth {
       this.refusedStepUp = undefined;
       this.logger.info('signed in.', this.proxy);
     } catch (error) {
-      throw new Error(`Signing in to ${this.proxy} failed: ${failureText(error)}`, { cause: error });
+      throw new Error(`Signing in to ${this.proxy} failed: ${this.describeFailure(error)}`, { cause: error });
     } finally {
       listener.close();
       await this.provider.endFlow();
     }
+  }
+
+  /** What went wrong in a sign-in, as the end of one sentence: the SDK's OAuth errors say the server's words, others name the step. */
+  private describeFailure(error: unknown): string {
+    const last = this.lastAuthRequest;
+    const text = failureText(error).replace(/\s*Raw body:.*$/s, '');
+    if (/Invalid OAuth error response/.test(text) && last) {
+      return `${last.url.href} answered HTTP ${last.status ?? '?'}, not OAuth: check that the server's URL is right.`;
+    }
+    const code = (error as { errorCode?: unknown }).errorCode;
+    const said = typeof code === 'string' && code !== '' ? `the authorization server said ${code}${text ? ` (${text})` : ''}` : text;
+    return /[.!?]$/.test(said) ? said : `${said}.`;
   }
 
   /** The callback listener: on the entry's redirectPort, else on the port registered last (so the client stays valid), else any. */
@@ -183,6 +199,20 @@ export class ProxyAuth {
     if (iss === undefined && metadata?.authorization_response_iss_parameter_supported === true) {
       throw new Error(`the redirect did not name its issuer although ${issuer ?? 'the authorization server'} says it always does, so it was refused`);
     }
+  }
+
+  /**
+   * Whether a 401 asks for OAuth: a Bearer challenge (RFC 6750), or, for a
+   * server that sends none, protected-resource metadata (RFC 9728) at its
+   * well-known place. A 401 for some other credential stays an error.
+   */
+  private async asksForOAuth(response: Response): Promise<boolean> {
+    if (/^\s*bearer\b/i.test(response.headers.get('www-authenticate') ?? '')) return true;
+    this.publishesMetadata ??= discoverOAuthProtectedResourceMetadata(this.serverUrl, {}, this.authFetch).then(
+      () => true,
+      () => false,
+    );
+    return await this.publishesMetadata;
   }
 
   /** After a 401: refresh if that can work, else the user has to sign in. */
@@ -254,11 +284,6 @@ export function authForEntry(
   const serverUrl = new URL(entry.url);
   if (current && current.serverUrl.href === serverUrl.href && JSON.stringify(current.settings) === JSON.stringify(settings)) return current;
   return new ProxyAuth(proxy, serverUrl, settings, host, logger, onNeedsSignIn);
-}
-
-/** A 401 that asks for OAuth (RFC 6750 / RFC 9728), not some other kind of credential. */
-function isOAuthChallenge(response: Response): boolean {
-  return /^\s*bearer\b/i.test(response.headers.get('www-authenticate') ?? '');
 }
 
 /** Tokens go only over https, or to this machine. */
