@@ -139,6 +139,26 @@ describe('OAuth faults: one sentence, nothing stuck, nothing sent where it must 
     assert.match(error, /failed: the authorization server said invalid_grant \(the code has expired\)\./);
   });
 
+  it('a redirect that names another issuer is refused (a mix-up attack), before any code is exchanged', async () => {
+    let exchanged = false;
+    const error = await signInFailure({
+      '/.well-known/oauth-protected-resource/mcp': resourceMetadata((origin) => origin),
+      '/.well-known/oauth-authorization-server': authorizationServerMetadata({ authorization_response_iss_parameter_supported: true }),
+      '/register': json(201, { client_id: 'faulty-client', redirect_uris: ['http://127.0.0.1/callback'] }),
+      '/authorize': (request, response, origin) => {
+        const query = new URL(request.url ?? '/', origin).searchParams;
+        response.writeHead(302, { location: `${query.get('redirect_uri')}?code=one-code&state=${query.get('state')}&iss=${encodeURIComponent('https://evil.example')}` });
+        response.end();
+      },
+      '/token': (request, response, origin) => {
+        exchanged = true;
+        json(400, { error: 'invalid_grant' })(request, response, origin);
+      },
+    });
+    assert.match(error, /the redirect came from issuer https:\/\/evil\.example, not from http:\/\/127\.0\.0\.1:\d+, the one signed in with \(a possible mix-up attack\), so it was refused\./);
+    assert.equal(exchanged, false, 'the code was not sent to the token endpoint');
+  });
+
   it('an authorization server on a cloud metadata address is refused before any request to it', async () => {
     const error = await signInFailure({ '/.well-known/oauth-protected-resource/mcp': resourceMetadata(() => 'http://169.254.169.254/') });
     assert.match(error, /169\.254\.169\.254.* is a link-local address/);
