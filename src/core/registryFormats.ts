@@ -2,7 +2,7 @@ import { proxyCountProblem } from './limits';
 import { formatIssues, isReservedName, type Profiles, type ProxyEntry, profilesSchema, type Registry, parseProxyEntry } from './registry';
 
 /** The file layouts a registry can be read from. Only `switchboard` and `array` are ever written. */
-export type RegistryFormat = 'switchboard' | 'array' | 'vscode' | 'claude';
+export type RegistryFormat = 'switchboard' | 'array' | 'vscode' | 'claude' | 'vscodeSettings';
 
 export interface ParsedRegistryDocument {
   readonly format: RegistryFormat;
@@ -18,7 +18,12 @@ const FORMAT_NAMES: Record<RegistryFormat, string> = {
   array: "the tutorial's array form",
   vscode: "VS Code's mcp.json",
   claude: "Claude Desktop's config",
+  vscodeSettings: "VS Code's settings.json",
 };
+
+/** The keys of VS Code's settings.json that hold the switchboard's registry and profiles. */
+const SETTINGS_PROXIES = 'mcpSwitchboard.proxies';
+const SETTINGS_PROFILES = 'mcpSwitchboard.profiles';
 
 /** Whether the switchboard may write back a file of this format (others belong to other programs). */
 export function isWritableFormat(format: RegistryFormat): boolean {
@@ -42,7 +47,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /**
  * Reads a registry from the text of a proxies.json (`{"proxies": {name: entry}}`),
  * the original tutorial's `{"proxies": [{name, …}]}`, VS Code's mcp.json
- * (`"servers"`) or Claude Desktop's config (`"mcpServers"`).
+ * (`"servers"`), Claude Desktop's config (`"mcpServers"`) or VS Code's user
+ * settings.json (`"mcpSwitchboard.proxies"`, so the registry kept in VS Code
+ * serves the CLI too).
  * Throws one message saying what is wrong and where when the text cannot be used.
  */
 export function parseRegistryDocument(text: string, source: string): ParsedRegistryDocument {
@@ -54,6 +61,7 @@ export function parseRegistryDocument(text: string, source: string): ParsedRegis
     throw new Error(`${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Fix it; it was not changed.`);
   }
   if (!isRecord(document)) throw new Error(`${source} must hold a JSON object with "proxies", "servers" or "mcpServers".`);
+  if (isSettingsDocument(document)) return readSettings(document, source);
   const { proxies, servers, mcpServers } = document;
   const parsed = Array.isArray(proxies)
     ? readArray(proxies, source)
@@ -116,6 +124,37 @@ function readObject(
     }
   }
   return { format, registry, notes, profiles: {} };
+}
+
+/** A VS Code settings.json: it has the switchboard's keys, or only the dotted keys settings have (`editor.fontSize`). */
+function isSettingsDocument(document: Record<string, unknown>): boolean {
+  if (Object.hasOwn(document, SETTINGS_PROXIES) || Object.hasOwn(document, SETTINGS_PROFILES)) return true;
+  const keys = Object.keys(document);
+  return keys.length > 0 && keys.every((key) => key.includes('.'));
+}
+
+/**
+ * VS Code's settings.json, as VS Code itself treats it: an entry that is not
+ * valid is left out with a note (the tree shows it as invalid), and the rest
+ * is served; invalid profiles are left out the same way.
+ */
+function readSettings(document: Record<string, unknown>, source: string): ParsedRegistryDocument {
+  const proxies = document[SETTINGS_PROXIES] ?? {};
+  if (!isRecord(proxies)) throw new Error(`${source}: "${SETTINGS_PROXIES}" must be an object keyed by proxy name.`);
+  const registry: Registry = {};
+  const notes: string[] = [];
+  for (const [name, raw] of Object.entries(proxies)) {
+    try {
+      registry[name] = parseProxyEntry(name, raw);
+    } catch (error) {
+      notes.push(`"${name}" in ${SETTINGS_PROXIES} was left out: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const tooMany = proxyCountProblem(Object.keys(registry).length);
+  if (tooMany) throw new Error(`${source} has ${tooMany}: remove some.`);
+  const profiles = profilesSchema.safeParse(document[SETTINGS_PROFILES] ?? {});
+  if (!profiles.success) notes.push(`${SETTINGS_PROFILES} was left out: ${formatIssues(profiles.error)}`);
+  return { format: 'vscodeSettings', registry, notes, profiles: profiles.success ? profiles.data : {} };
 }
 
 function entryOrThrow(name: string, entry: unknown, source: string): ProxyEntry {

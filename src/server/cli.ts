@@ -13,6 +13,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const options = parseCliArguments(argv);
   if (options === 'help') return void process.stdout.write(`${USAGE}\n`);
   if (options === 'version') return void process.stdout.write(`${version}\n`);
+  if (options.command === 'connect') {
+    const { connect } = await import('./user/connect');
+    return await connect(options);
+  }
   const { start } = await import('./cliStart');
   await start(options);
 }

@@ -3,11 +3,22 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from '../core/limits';
 import { LOG_LEVELS, type LogLevel } from '../core/logger';
 import { DEFAULT_SEARCH_THRESHOLD, TOOL_SURFACES, type ToolSurface } from '../core/surfaceModes';
+import { DEFAULT_USER_PORT } from './user/userFiles';
+
+/** How long the user's shared switchboard waits, after its last client left, before it ends. */
+export const DEFAULT_IDLE_GRACE_MS = 30_000;
+const MAX_IDLE_GRACE_MS = 60_000;
 
 /** The --help text. */
 export const USAGE = `Usage: mcp-switchboard [options]
+       mcp-switchboard connect [--config FILE | --vscode-settings FILE] [--profile NAME] [--port N]
 
 One MCP server in front of all your MCP servers.
+
+connect: a stdio MCP server for clients that run only those (Claude Desktop…),
+  attached to the user's shared switchboard, which it starts when none runs.
+  Its registry is --config FILE, or VS Code's user settings.json
+  (mcpSwitchboard.proxies; --vscode-settings FILE names another one).
 
 Options:
   --config FILE             registry file (default ./proxies.json; created when missing).
@@ -25,6 +36,10 @@ Options:
                             profiles are served at /mcp/NAME)
   --first-list-grace MS     how long a client's first list waits for proxies still
                             connecting (0 to ${MAX_FIRST_LIST_GRACE_MS}, default ${DEFAULT_FIRST_LIST_GRACE_MS})
+  --user                    serve as the user's shared switchboard: port ${DEFAULT_USER_PORT} unless --port,
+                            the token kept in the user's config folder, a discovery file,
+                            and an end once no client is left for --idle-grace
+  --idle-grace MS           with --user: how long to wait for the next client (0 to ${MAX_IDLE_GRACE_MS}, default ${DEFAULT_IDLE_GRACE_MS})
   --log-level LEVEL         debug, info, warn or error (default info)
   --version                 print the version
   --help                    print this help
@@ -32,8 +47,18 @@ Options:
 Secrets: \${secret:KEY} in the registry reads the environment variable
 MCP_SWITCHBOARD_SECRET_KEY (KEY upper-cased, other characters as _).`;
 
+/** What `mcp-switchboard connect` was asked for. */
+export interface ConnectOptions {
+  readonly command: 'connect';
+  /** The registry: a proxies.json, or a VS Code settings.json; undefined means VS Code's user settings where they usually are. */
+  readonly config: string | undefined;
+  readonly profile: string | undefined;
+  readonly port: number;
+}
+
 /** What the command line asked for. */
 export interface CliOptions {
+  readonly command: 'serve';
   readonly config: string;
   readonly stdio: boolean;
   readonly host: string;
@@ -45,13 +70,17 @@ export interface CliOptions {
   readonly surface: ToolSurface;
   readonly surfaceThreshold: number;
   readonly profile: string | undefined;
+  /** Serve as the user's shared switchboard (see --user). */
+  readonly user: boolean;
+  readonly idleGraceMs: number;
 }
 
 /** A command line that cannot be used: its message says what is wrong and what is allowed. */
 export class UsageError extends Error {}
 
 /** Parses argv, or throws a UsageError that says what is wrong and what is allowed. */
-export function parseCliArguments(argv: readonly string[]): CliOptions | 'help' | 'version' {
+export function parseCliArguments(argv: readonly string[]): CliOptions | ConnectOptions | 'help' | 'version' {
+  if (argv[0] === 'connect') return parseConnectArguments(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -69,6 +98,8 @@ export function parseCliArguments(argv: readonly string[]): CliOptions | 'help' 
         surface: { type: 'string' },
         'surface-threshold': { type: 'string' },
         profile: { type: 'string' },
+        user: { type: 'boolean' },
+        'idle-grace': { type: 'string' },
         'log-level': { type: 'string' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -80,8 +111,16 @@ export function parseCliArguments(argv: readonly string[]): CliOptions | 'help' 
   const values = parsed.values;
   if (values.help) return 'help';
   if (values.version) return 'version';
-  const port = Number(values.port ?? '0');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${values.port}".`);
+  const user = values.user ?? false;
+  const port = parsePort(values.port, user ? DEFAULT_USER_PORT : 0);
+  if (user && (values.stdio || values.host !== undefined || values['no-auth'])) {
+    throw new UsageError('--user serves Streamable HTTP on loopback with its own token: --stdio, --host and --no-auth do not apply.');
+  }
+  if (values['idle-grace'] !== undefined && !user) throw new UsageError('--idle-grace applies to --user only.');
+  const idleGraceMs = Number(values['idle-grace'] ?? DEFAULT_IDLE_GRACE_MS);
+  if (!Number.isInteger(idleGraceMs) || idleGraceMs < 0 || idleGraceMs > MAX_IDLE_GRACE_MS) {
+    throw new UsageError(`--idle-grace must be a whole number of milliseconds from 0 to ${MAX_IDLE_GRACE_MS}, not "${values['idle-grace']}".`);
+  }
   const firstListGraceMs = Number(values['first-list-grace'] ?? DEFAULT_FIRST_LIST_GRACE_MS);
   if (!Number.isInteger(firstListGraceMs) || firstListGraceMs < 0 || firstListGraceMs > MAX_FIRST_LIST_GRACE_MS) {
     throw new UsageError(`--first-list-grace must be a whole number of milliseconds from 0 to ${MAX_FIRST_LIST_GRACE_MS}, not "${values['first-list-grace']}".`);
@@ -103,18 +142,53 @@ export function parseCliArguments(argv: readonly string[]): CliOptions | 'help' 
     throw new UsageError('--stdio serves on stdin/stdout: --host, --port, --token and --no-auth apply to HTTP only.');
   }
   return {
+    command: 'serve',
     config: values.config ?? 'proxies.json',
     stdio: values.stdio ?? false,
     host,
     port,
-    token: values['no-auth'] ? undefined : (values.token ?? randomBytes(24).toString('base64url')),
+    // The user switchboard's token is the one saved in the user's config folder (read when serving).
+    token: values['no-auth'] ? undefined : (values.token ?? (user ? undefined : randomBytes(24).toString('base64url'))),
     allowAgentCommands: values['allow-agent-commands'] ?? false,
     logLevel: logLevel as LogLevel,
     firstListGraceMs,
     surface: surface as ToolSurface,
     surfaceThreshold,
     profile: values.profile,
+    user,
+    idleGraceMs,
   };
+}
+
+function parseConnectArguments(argv: readonly string[]): ConnectOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        'vscode-settings': { type: 'string' },
+        profile: { type: 'string' },
+        port: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`connect: ${(error as Error).message}`);
+  }
+  const values = parsed.values;
+  if (values.help) return 'help';
+  if (values.config !== undefined && values['vscode-settings'] !== undefined) {
+    throw new UsageError('connect: --config and --vscode-settings both name the registry: give one.');
+  }
+  return { command: 'connect', config: values.config ?? values['vscode-settings'], profile: values.profile, port: parsePort(values.port, DEFAULT_USER_PORT) };
+}
+
+function parsePort(value: string | undefined, fallback: number): number {
+  const port = Number(value ?? fallback);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${value}".`);
+  return port;
 }
 
 function isLoopback(host: string): boolean {

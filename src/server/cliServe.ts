@@ -3,6 +3,8 @@ import type { EarlyStarts } from '../core/earlyStarts';
 import { connectFrontSession } from '../core/frontServer';
 import type { Logger } from '../core/logger';
 import { cliSignInHost } from './cliSignIn';
+import { IdleExit } from './user/idleExit';
+import { UserSwitchboard } from './user/userSwitchboard';
 import type { Profiles } from '../core/registry';
 import { MANAGEMENT_TOOLS } from '../core/managementTools';
 import type { RegistryFile } from '../core/registryFile';
@@ -11,7 +13,7 @@ import { Switchboard } from '../core/switchboard';
 import type { CliOptions } from './cliArguments';
 import { cliExpansion } from './cliExpansion';
 import { FileRegistryEditor, fileMounts } from './fileRegistryEditor';
-import { startHttpFront } from './httpFront';
+import { type HttpFront, startHttpFront } from './httpFront';
 import { serverIdentity } from './serverIdentity';
 import { StdioFrontTransport } from './stdioFront';
 
@@ -45,8 +47,12 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
   const identity = serverIdentity();
   const sessionOptions = (id: string) => ({ id, version, identity, editor });
 
-  // Mounted before the front is up: a client's first list then finds every backend already on its way.
-  if ('document' in loaded) {
+  const mount = async () => {
+    if (!('document' in loaded)) {
+      logger.error(`${loaded.problem} Starting with no proxies; fix the file and it loads by itself.`);
+      apply({});
+      return;
+    }
     for (const note of loaded.document.notes) logger.warn(note);
     const count = Object.keys(loaded.document.registry).length;
     logger.info(`Registry: ${file.path} (${count} ${count === 1 ? 'proxy' : 'proxies'})`);
@@ -58,10 +64,10 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
       await switchboard.close();
       process.exit(2);
     }
-  } else {
-    logger.error(`${loaded.problem} Starting with no proxies; fix the file and it loads by itself.`);
-    apply({});
-  }
+  };
+  // Mounted before the front is up: a client's first list then finds every backend already on its way. The
+  // user's switchboard mounts once it holds its port (the port is its lock): a second one starts no backend.
+  if (!options.user) await mount();
 
   let shutdown: () => Promise<void>;
   if (options.stdio) {
@@ -72,19 +78,46 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     await connectFrontSession(switchboard, transport, { ...sessionOptions('stdio'), profile: options.profile });
     shutdown = () => switchboard.close();
   } else {
-    const front = await startHttpFront({
-      host: options.host,
-      port: options.port,
-      token: options.token,
-      logger,
-      openSession: async (transport, profile) => void (await connectFrontSession(switchboard, transport, { ...sessionOptions(transport.sessionId), profile })),
-      profiles: () => Object.keys(switchboard.surface.profiles),
+    const user = options.user ? await UserSwitchboard.prepare(file.path, version, logger) : undefined;
+    const token = user?.token ?? options.token;
+    const idle = user && new IdleExit(options.idleGraceMs, () => {
+      logger.info(`No client for ${options.idleGraceMs / 1000} s: ending.`);
+      void stop(0);
     });
+    let front: HttpFront;
+    try {
+      front = await startHttpFront({
+        host: options.host,
+        port: options.port,
+        token,
+        logger,
+        openSession: async (transport, profile) => void (await connectFrontSession(switchboard, transport, { ...sessionOptions(transport.sessionId), profile })),
+        profiles: () => Object.keys(switchboard.surface.profiles),
+        ...(idle && { onOpenRequests: (count: number) => idle.update(count) }),
+      });
+    } catch (error) {
+      if (!user || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      releaseLog();
+      // The port is the lock: whoever holds it is the user's switchboard, or another program is in the way.
+      const running = await user.running();
+      if (running) {
+        process.stderr.write(`mcp-switchboard: the user's switchboard already runs (pid ${running.pid}) at ${running.url}.\n`);
+        process.exit(0);
+      }
+      process.stderr.write(`mcp-switchboard: port ${options.port} on 127.0.0.1 is taken by another program: start with --port N (in VS Code, set mcpSwitchboard.port).\n`);
+      process.exit(2);
+    }
+    if (user) {
+      await user.announce(front.url);
+      await mount();
+    }
     // First, before anything about proxies: how to connect.
     process.stderr.write(`MCP Switchboard ${version} listening on ${front.url}\n`);
-    process.stderr.write(options.token === undefined ? 'Authentication: off (--no-auth)\n' : `Token: ${options.token}\n`);
+    process.stderr.write(token === undefined ? 'Authentication: off (--no-auth)\n' : user ? `Token: in ${user.tokenPath}\n` : `Token: ${token}\n`);
     releaseLog();
     shutdown = async () => {
+      idle?.dispose();
+      await user?.withdraw();
       await front.close();
       await switchboard.close();
     };

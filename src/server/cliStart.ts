@@ -24,7 +24,8 @@ export async function start(options: CliOptions): Promise<void> {
     (document): { document: ParsedRegistryDocument } => ({ document }),
     (error: unknown): { problem: string } => ({ problem: error instanceof Error ? error.message : String(error) }),
   );
-  const earlyStarts = 'document' in loaded ? startEarly(loaded.document.registry) : undefined;
+  // The user's switchboard may find another one holding its port; it starts backends only once it holds it.
+  const earlyStarts = 'document' in loaded && !options.user ? startEarly(loaded.document.registry) : undefined;
   const { serve } = await import('./cliServe');
   await serve({ options, logger, releaseLog, file, loaded, earlyStarts });
 }

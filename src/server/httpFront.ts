@@ -34,6 +34,8 @@ export interface HttpFrontOptions {
    * header, so it is never polled).
    */
   readonly pollAfterQuietMs?: number;
+  /** Told how many requests are open whenever that changes (an idle switchboard may end). */
+  readonly onOpenRequests?: (count: number) => void;
 }
 
 export interface HttpFront {
@@ -54,7 +56,12 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
   const expectedAuthorization = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
   const sessionOptions: HttpSessionOptions = { pollAfterQuietMs: options.pollAfterQuietMs ?? pollAfterQuietFromEnvironment(options.logger) };
 
+  let openRequests = 0;
   const server = http.createServer((request, response) => {
+    if (options.onOpenRequests) {
+      options.onOpenRequests(++openRequests);
+      response.once('close', () => options.onOpenRequests?.(--openRequests));
+    }
     handle(request, response).catch((error: unknown) => {
       options.logger.error(`HTTP front: ${error instanceof Error ? error.message : String(error)}`);
       if (!response.headersSent) sendError(response, 500, -32603, 'Internal error in the switchboard; see its log.');

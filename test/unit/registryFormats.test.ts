@@ -1,11 +1,31 @@
 import assert from 'node:assert/strict';
-import { parseRegistryDocument, serializeRegistry } from '../../src/core/registryFormats';
+import { isWritableFormat, parseRegistryDocument, serializeRegistry } from '../../src/core/registryFormats';
 
 describe('registry file formats', () => {
   it('reads the switchboard format', () => {
     const document = parseRegistryDocument('{"proxies":{"a":{"url":"http://x/mcp"}}}', 'p.json');
     assert.equal(document.format, 'switchboard');
     assert.deepEqual(document.registry, { a: { url: 'http://x/mcp' } });
+  });
+
+  it("reads VS Code's settings.json: comments, trailing commas, an invalid entry left out with a note, read-only", () => {
+    const text = `{
+  // user settings
+  "editor.fontSize": 14,
+  "mcpSwitchboard.proxies": {
+    "good": { "url": "https://mcp.example.com/mcp", },
+    "bad": { "url": "ftp://nowhere" },
+  },
+  "mcpSwitchboard.profiles": { "reader": { "include": ["good_*"] } },
+}`;
+    const document = parseRegistryDocument(text, 'settings.json');
+    assert.equal(document.format, 'vscodeSettings');
+    assert.deepEqual(document.registry, { good: { url: 'https://mcp.example.com/mcp' } });
+    assert.deepEqual(document.profiles, { reader: { include: ['good_*'] } });
+    assert.equal(document.notes.length, 1);
+    assert.match(document.notes[0] ?? '', /^"bad" in mcpSwitchboard\.proxies was left out: /);
+    assert.equal(isWritableFormat(document.format), false);
+    assert.deepEqual(parseRegistryDocument('{ "editor.tabSize": 2 }', 'settings.json').registry, {}, 'settings without a registry: none');
   });
 
   it('refuses a file with an entry called __proto__ rather than lose it, and reads a byte order mark', () => {

@@ -1,0 +1,43 @@
+import { readFile, unlink } from 'node:fs/promises';
+import { z } from 'zod';
+import { writePrivateFile } from './userFiles';
+
+/** What the running user switchboard says about itself, for `connect` and other local tools. */
+const discoverySchema = z.object({
+  pid: z.number().int().positive(),
+  url: z.url(),
+  token: z.string().min(1),
+  /** The registry it serves. */
+  config: z.string(),
+  version: z.string(),
+});
+export type Discovery = z.infer<typeof discoverySchema>;
+
+/** The discovery file's content, or undefined when there is none or it does not parse (a crash mid-write, an old format). */
+export async function readDiscovery(path: string): Promise<Discovery | undefined> {
+  try {
+    const parsed = discoverySchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeDiscovery(path: string, discovery: Discovery): Promise<void> {
+  await writePrivateFile(path, `${JSON.stringify(discovery, null, 2)}\n`);
+}
+
+/** Removes the discovery file if it still names this process (a successor may have written its own). */
+export async function removeDiscovery(path: string, pid: number): Promise<void> {
+  if ((await readDiscovery(path))?.pid === pid) await unlink(path).catch(() => undefined);
+}
+
+/** Whether a process with this pid exists (one of another user's counts: it cannot be signalled, but it is there). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
