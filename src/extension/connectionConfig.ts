@@ -18,11 +18,15 @@ export function profileUrl(endpoint: string, profile: string): string {
 }
 
 /**
- * What another MCP client needs to reach this window's switchboard over
- * Streamable HTTP, for all its tools or one profile's (`<endpoint>/<profile>`).
- * The URL and token last as long as this VS Code window.
+ * What another MCP client needs to reach the switchboard, for all its tools
+ * or one profile's (`<endpoint>/<profile>`). HTTP clients get this window's
+ * URL and token, which last as long as the window. Claude Desktop, which runs
+ * only stdio servers, gets `mcp-switchboard connect` (`cliPath`, a copy of
+ * the CLI that stays where it is across updates): the user's shared
+ * switchboard serving the user settings' proxies, which keeps working after
+ * VS Code closes.
  */
-export function connectionConfig(client: ClientKind, endpoint: string, token: string, profile?: string): ConnectionConfig {
+export function connectionConfig(client: ClientKind, endpoint: string, token: string, profile: string | undefined, cliPath: string): ConnectionConfig {
   // A profile's server gets its own name, so a client can have it beside the whole switchboard.
   const serverName = profile === undefined ? BASE_SERVER_NAME : `${BASE_SERVER_NAME}-${profile}`;
   const url = profile === undefined ? endpoint : profileUrl(endpoint, profile);
@@ -30,18 +34,11 @@ export function connectionConfig(client: ClientKind, endpoint: string, token: st
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   switch (client) {
     case 'claudeDesktop':
-      // Claude Desktop's config file starts local (stdio) servers; mcp-remote bridges stdio to an HTTP server.
       return {
         client: 'Claude Desktop',
         where: 'under "mcpServers" in claude_desktop_config.json',
         text: json({
-          mcpServers: {
-            [serverName]: {
-              command: 'npx',
-              args: ['-y', 'mcp-remote', url, '--header', 'Authorization:${SWITCHBOARD_AUTH}'],
-              env: { SWITCHBOARD_AUTH: authorization },
-            },
-          },
+          mcpServers: { [serverName]: { command: 'node', args: [cliPath, 'connect', ...(profile === undefined ? [] : ['--profile', profile])] } },
         }),
       };
     case 'claudeCode':

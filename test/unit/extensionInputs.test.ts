@@ -75,13 +75,15 @@ describe('Copy Connection Config', () => {
   const url = 'http://127.0.0.1:4321/mcp';
 
   it('gives each client the URL and the bearer token in its own format', () => {
-    const vscodeJson = JSON.parse(connectionConfig('vscode', url, 'T').text);
+    const vscodeJson = JSON.parse(connectionConfig('vscode', url, 'T', undefined, '').text);
     assert.deepEqual(vscodeJson, { servers: { switchboard: { type: 'http', url, headers: { Authorization: 'Bearer T' } } } });
-    const cursor = JSON.parse(connectionConfig('cursor', url, 'T').text);
+    const cursor = JSON.parse(connectionConfig('cursor', url, 'T', undefined, '').text);
     assert.deepEqual(cursor, { mcpServers: { switchboard: { url, headers: { Authorization: 'Bearer T' } } } });
-    assert.equal(connectionConfig('claudeCode', url, 'T').text, `claude mcp add --transport http switchboard ${url} --header "Authorization: Bearer T"\n`);
-    const claude = JSON.parse(connectionConfig('claudeDesktop', url, 'T').text);
-    assert.deepEqual(claude.mcpServers.switchboard.env, { SWITCHBOARD_AUTH: 'Bearer T' });
-    assert.ok(claude.mcpServers.switchboard.args.includes(url));
+    assert.equal(connectionConfig('claudeCode', url, 'T', undefined, '').text, `claude mcp add --transport http switchboard ${url} --header "Authorization: Bearer T"\n`);
+    // Claude Desktop runs stdio servers: connect, which needs no URL or token, and keeps working after VS Code closes.
+    const claude = JSON.parse(connectionConfig('claudeDesktop', url, 'T', undefined, '/storage/mcp-switchboard-cli.js').text);
+    assert.deepEqual(claude, { mcpServers: { switchboard: { command: 'node', args: ['/storage/mcp-switchboard-cli.js', 'connect'] } } });
+    const profiled = JSON.parse(connectionConfig('claudeDesktop', url, 'T', 'review', '/storage/mcp-switchboard-cli.js').text);
+    assert.deepEqual(profiled.mcpServers['switchboard-review'].args, ['/storage/mcp-switchboard-cli.js', 'connect', '--profile', 'review']);
   });
 });

@@ -33,12 +33,27 @@ export async function copyConnectionConfig(context: SwitchboardContext, client?:
     }, { title: 'Retry', run: () => vscode.commands.executeCommand(Command.copyConnectionConfig, chosen.client) });
     return;
   }
-  const config = connectionConfig(chosen.client, url, context.token, chosen.target.profile);
+  const stdio = chosen.client === 'claudeDesktop';
+  const config = connectionConfig(chosen.client, url, context.token, chosen.target.profile, stdio ? await stableCliCopy(context) : '');
   await vscode.env.clipboard.writeText(config.text);
   const what = chosen.target.profile === undefined ? `the ${config.client} config` : `the ${config.client} config for profile "${chosen.target.profile}"`;
-  void vscode.window.showInformationMessage(
-    `Copied ${what}: paste it ${config.where}. It works while this VS Code window is open (the port and token change when it restarts).`,
-  );
+  const lasts = stdio
+    ? 'It runs the proxies of your user settings in your own shared switchboard, also when VS Code is closed (it needs Node on PATH).'
+    : 'It works while this VS Code window is open (the port and token change when it restarts).';
+  void vscode.window.showInformationMessage(`Copied ${what}: paste it ${config.where}. ${lasts}`);
+}
+
+/**
+ * A copy of the CLI in the extension's global storage: the extension's own
+ * folder moves with every update, and a config pasted into another program
+ * must not break then. Refreshed at each copy, so it is the current version.
+ */
+async function stableCliCopy(context: SwitchboardContext): Promise<string> {
+  const storage = context.extension.globalStorageUri;
+  await vscode.workspace.fs.createDirectory(storage);
+  const target = vscode.Uri.joinPath(storage, 'mcp-switchboard-cli.js');
+  await vscode.workspace.fs.copy(vscode.Uri.joinPath(context.extension.extensionUri, 'dist', 'cli.js'), target, { overwrite: true });
+  return target.fsPath;
 }
 
 /** The client, then (when profiles exist and none was given) what to connect to; Back from the second step returns to the first. */
