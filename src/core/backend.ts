@@ -79,6 +79,8 @@ export interface BackendHost {
   readonly earlyStarts?: EarlyStarts | undefined;
   /** The browser and credential store for servers that ask for OAuth; without one, a 401 is an error. */
   readonly signInHost?: SignInHost | undefined;
+  /** Whether a sign-in for this proxy may open the browser by itself (not for a proxy the agent added). */
+  mayOpenBrowserFor(name: string): boolean;
   expansion(): ExpansionContext;
   /** The logging level clients asked for last, if any; applied on connect. */
   loggingLevel(): LoggingLevel | undefined;
@@ -203,6 +205,7 @@ export class Backend {
   /** Disconnects for good; the backend process, if any, is ended. */
   async stop(): Promise<void> {
     this.generation++;
+    await this.auth?.cancelSignIn();
     clearTimeout(this.retryTimer);
     const clients = [this.client, this.starting];
     this.client = undefined;
@@ -275,6 +278,7 @@ export class Backend {
         throw new CannotStartError(failureText(error));
       }
       this.auth = authForEntry(this.auth, this.name, entry, this.host.signInHost, this.host.logger, (reason) => this.lostSignIn(reason));
+      this.auth?.takeNeedsSignIn(); // What an earlier connection found is not news for this one.
       client = await this.openClient(entry);
       if (generation !== this.generation) {
         await client.close();
@@ -302,8 +306,9 @@ export class Backend {
       this.client = undefined;
       this.dropRelay('the connection failed.');
       await client?.close().catch(() => undefined);
-      const needsSignIn = findNeedsSignIn(error);
-      if (needsSignIn && this.auth) this.waitForSignIn(needsSignIn.message);
+      // Over SSE the transport reports only a message, so the reason is also kept by the proxy's auth.
+      const needsSignIn = findNeedsSignIn(error)?.message ?? this.auth?.takeNeedsSignIn();
+      if (needsSignIn !== undefined && this.auth) this.waitForSignIn(needsSignIn);
       else this.fail(failureText(error), error instanceof CannotStartError);
     }
   }
@@ -315,7 +320,7 @@ export class Backend {
    */
   async signIn(): Promise<void> {
     const auth = this.auth;
-    if (!auth) throw new Error(`Proxy "${this.name}" has not asked for a sign-in: only a url proxy whose server answers 401 with an OAuth challenge does.`);
+    if (!auth) throw new Error(`Proxy "${this.name}" does not sign in: it is not a url proxy that has tried to connect (or its entry says oauth: false or sends its own Authorization header).`);
     this.host.onDidChangeState(this); // Shows the sign-in in progress.
     try {
       await auth.signIn();
@@ -324,19 +329,26 @@ export class Backend {
       else this.host.onDidChangeState(this);
       throw error;
     }
+    if (this.state === 'stopped') return; // Removed, or its entry changed, meanwhile: this backend is done.
     this.attempt = 0;
     void this.connect(); // Errors become the state.
   }
 
   /** Forgets the proxy's tokens and client registration, and connects again (so it needs sign-in). */
   async signOut(): Promise<void> {
-    await this.auth?.signOut();
+    await this.forgetSignIn();
     if (this.mount.entry.enabled !== false && this.mount.blockedReason === undefined) await this.restart();
   }
 
+  /** Deletes the proxy's tokens and client registration: its server's, or (never connected here) every one kept under its name. */
+  async forgetSignIn(): Promise<void> {
+    if (this.auth) await this.auth.signOut();
+    else await this.host.signInHost?.store.forget(this.name);
+  }
+
   /** Cancels the sign-in in progress, if any. */
-  cancelSignIn(): void {
-    this.auth?.cancelSignIn();
+  async cancelSignIn(): Promise<void> {
+    await this.auth?.cancelSignIn();
   }
 
   /** Whether a sign-in is waiting for the browser. */
@@ -349,14 +361,14 @@ export class Backend {
     clearTimeout(this.retryTimer);
     const host = this.host.signInHost;
     const auth = this.auth;
-    if (auth && host?.signsInByItself && !auth.isSigningIn) {
-      this.setState('needs-sign-in', `${reason} ${host.openingAdvice}`);
-      this.host.logger.warn(`needs sign-in: ${reason}`, this.name);
-      this.signIn().catch((error: unknown) => this.host.logger.warn(failureText(error), this.name));
-      return;
-    }
-    this.setState('needs-sign-in', `${reason} ${host?.signInAdvice ?? ''}`.trim());
     this.host.logger.warn(`needs sign-in: ${reason}`, this.name);
+    if (!host || !auth) return this.setState('needs-sign-in', reason);
+    if (!host.signsInByItself) return this.setState('needs-sign-in', `${reason} ${host.signInAdvice}`);
+    if (!this.host.mayOpenBrowserFor(this.name)) {
+      return this.setState('needs-sign-in', `${reason} The agent added it, so the switchboard opens no browser for it by itself: restart the switchboard to sign in.`);
+    }
+    this.setState('needs-sign-in', `${reason} ${host.openingAdvice}`);
+    if (!auth.isSigningIn) void this.signIn().catch((error: unknown) => this.host.logger.warn(failureText(error), this.name)); // Its failure is the state.
   }
 
   /** A connected proxy's server stopped taking its tokens (revoked, expired for good, more scope asked): drop the connection and wait for sign-in. */

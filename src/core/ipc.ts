@@ -50,7 +50,7 @@ const credentialKeySchema = z.object({ proxy: proxyNameSchema, serverUrl: z.stri
 export const hostRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('readCredentials'), key: credentialKeySchema }),
   z.object({ op: z.literal('writeCredentials'), key: credentialKeySchema, credentials: storedCredentialsSchema }),
-  z.object({ op: z.literal('forgetCredentials'), proxy: proxyNameSchema }),
+  z.object({ op: z.literal('forgetCredentials'), proxy: proxyNameSchema, serverUrl: z.string().optional() }),
   z.object({ op: z.literal('redirectUrl'), loopbackUrl: z.url() }),
   z.object({ op: z.literal('openBrowser'), proxy: proxyNameSchema, url: z.url({ protocol: /^https?$/ }) }),
 ]);

@@ -137,6 +137,7 @@ async function addProxy(args: unknown, switchboard: Switchboard, editor: Registr
   // Refused before anything is saved, asked or connected: the entry comes from the agent.
   const refusal = agentEntryProblem(entry) ?? (entry.url === undefined ? undefined : await resolvedHostProblem(entry.url, lookup));
   if (refusal) return toolError(`add_proxy was not done: ${refusal}`);
+  switchboard.noteAddedByAgent(name);
   try {
     await editor.add(name, entry, scope);
   } catch (error) {

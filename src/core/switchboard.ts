@@ -59,6 +59,12 @@ export interface SwitchboardOptions {
   readonly earlyStarts?: EarlyStarts;
   /** The browser and credential store for proxies whose servers ask for OAuth sign-in. */
   readonly signInHost?: SignInHost;
+  /**
+   * Whether a proxy gone from the registry takes its tokens with it: yes for
+   * the CLI's file; not in VS Code, where an entry also leaves the registry
+   * while it is being mistyped, and the extension deletes them on Remove.
+   */
+  readonly forgetSignInOfRemoved?: boolean;
 }
 
 const LOGGING_SEVERITY: Record<LoggingLevel, number> = {
@@ -105,6 +111,8 @@ export class Switchboard implements BackendHost {
   private readonly createdAt = Date.now();
   private readonly firstListGraceMs: number;
   private registryApplied = false;
+  /** Proxies the agent added in this process's life. */
+  private readonly addedByAgent = new Set<string>();
   private settleFirstRegistry: () => void = () => undefined;
   private readonly firstRegistry = new Promise<void>((resolve) => (this.settleFirstRegistry = resolve));
 
@@ -161,11 +169,12 @@ export class Switchboard implements BackendHost {
       this.reverse.clientTasks.drop({ backend });
       this.reverse.dropBackend(backend);
       this.logger.info(next.has(backend.name) ? 'Changed; reconnecting.' : 'Removed.', backend.name);
-      void backend.stop(); // Ending a process takes a moment; nothing waits on it.
-      // A removed proxy's tokens and client registration go with it.
-      if (!next.has(backend.name)) {
-        this.signInHost?.store.forget(backend.name).catch((error: unknown) => this.logger.warn(`could not delete its sign-in: ${String(error)}`, backend.name));
-      }
+      const removed = !next.has(backend.name) && this.options.forgetSignInOfRemoved === true;
+      // Ending a process takes a moment; nothing waits on it. A removed proxy's tokens go with it, after any sign-in ended.
+      void backend
+        .stop()
+        .then(() => (removed ? backend.forgetSignIn() : undefined))
+        .catch((error: unknown) => this.logger.warn(`could not delete its sign-in: ${String(error)}`, backend.name));
     }
     for (const backend of added) {
       this.logger.info(`Mounting ${describeTarget(backend.mount.entry)}`, backend.name);
@@ -210,9 +219,23 @@ export class Switchboard implements BackendHost {
     await backend.signIn();
   }
 
+  /**
+   * Remembers that the agent added this proxy: where sign-ins open the
+   * browser by themselves (the CLI), one for a server the agent chose waits
+   * for the user instead, so the agent cannot open pages in the user's browser.
+   */
+  noteAddedByAgent(name: string): void {
+    this.addedByAgent.add(name);
+  }
+
+  /** Whether a sign-in for this proxy may open the browser without the user asking. */
+  mayOpenBrowserFor(name: string): boolean {
+    return !this.addedByAgent.has(name);
+  }
+
   /** Cancels a proxy's sign-in in progress, if any. */
-  cancelSignIn(name: string): void {
-    this.backends.get(name)?.cancelSignIn();
+  async cancelSignIn(name: string): Promise<void> {
+    await this.backends.get(name)?.cancelSignIn();
   }
 
   /** Forgets a proxy's tokens and client registration; it then needs sign-in again. */

@@ -11,7 +11,7 @@ import type { UserQuestion } from './userQuestions';
 type ChangeRequest = Extract<ToExtensionMessage, { type: 'requestChange' }>;
 
 /** What answering the agent needs; `askUser` is read at each request, so a test can swap it. */
-type AgentChangeDependencies = Pick<SwitchboardContext, 'supervisor' | 'config' | 'settings' | 'registry' | 'log' | 'askUser'>;
+type AgentChangeDependencies = Pick<SwitchboardContext, 'supervisor' | 'config' | 'settings' | 'registry' | 'log' | 'askUser' | 'signIns'>;
 
 /**
  * Answers add_proxy and remove_proxy from the agent: the user confirms in a
@@ -61,6 +61,7 @@ async function decide(request: ChangeRequest, dependencies: AgentChangeDependenc
     const allowed = await dependencies.askUser(removeQuestion(request.name, scopes, config.current.proxies.get(request.name)?.entry));
     if (!allowed) return 'the user declined it.';
     await settings.remove(request.name);
+    await dependencies.signIns.forgetProxy(request.name); // Its tokens and client registration go with it.
   }
   // Send the registry before the result, so the server mounts the change before it answers the agent.
   config.refresh();

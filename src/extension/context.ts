@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ConfigStore } from './config';
-import { OUTPUT_CHANNEL_NAME } from './constants';
+import { Command, OUTPUT_CHANNEL_NAME } from './constants';
 import { ProxyModel } from './proxyModel';
 import { ProxySecrets } from './secrets';
 import { ProxySettings } from './proxySettings';
@@ -57,7 +57,9 @@ export class SwitchboardContext implements vscode.Disposable {
     this.resourceDocuments = this.own(
       new ResourceDocuments(async () => ({ url: await this.supervisor.ensureRunning(), token: this.token }), this.version),
     );
-    this.signIns = this.own(new SignInBroker(this.supervisor, extension.secrets, this.log));
+    this.signIns = this.own(
+      new SignInBroker(this.supervisor, extension.secrets, this.log, this.statuses, (name) => vscode.commands.executeCommand(Command.signIn, name)),
+    );
     this.own(this.supervisor);
   }
 

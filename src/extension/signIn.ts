@@ -1,42 +1,52 @@
 import * as vscode from 'vscode';
 import type { HostRequest, ToExtensionMessage } from '../core/ipc';
-import { type CredentialKey, credentialId } from '../core/oauth/credentials';
+import type { StatusStore } from './statusStore';
 import type { ServerSupervisor } from './supervisor';
 
 type SignInResult = Extract<ToExtensionMessage, { type: 'signInResult' }>;
 
-/** SecretStorage keys of OAuth credentials; a `${secret:KEY}` in settings reads only `proxySecret:` keys, never these. */
+/**
+ * SecretStorage keys of OAuth credentials: one per proxy (`oauth:<name>`),
+ * holding its records by server URL, so Sign Out and removal delete one key.
+ * `${secret:KEY}` in settings reads only `proxySecret:` keys, never these.
+ */
 const CREDENTIALS_PREFIX = 'oauth:';
-/** The ids stored per proxy, so Sign Out and removal can delete them all (SecretStorage cannot list its keys). */
-const INDEX_KEY = 'oauth:index';
 
 /**
  * The extension's half of signing in to servers that need OAuth: the OAuth
  * client runs in the server process, and asks here for what only VS Code has:
  * SecretStorage for the tokens, asExternalUri for the redirect URL (so a
  * remote window's callback reaches the user's browser), and openExternal.
- * Also sends the user's Sign In and Sign Out to the server, one at a time.
+ * Also sends the user's Sign In and Sign Out to the server, and says so when
+ * a connected proxy loses its sign-in.
  */
 export class SignInBroker implements vscode.Disposable {
   private nextId = 1;
   private readonly waiting = new Map<number, (result: SignInResult) => void>();
-  private readonly subscription: vscode.Disposable;
-  /** Writes of the index in order, so two proxies signing in at once both stay listed. */
-  private indexWrites: Promise<void> = Promise.resolve();
+  private readonly subscriptions: vscode.Disposable[];
+  /** Changes of one proxy's key in order, so two of its URLs written at once both stay. */
+  private writes: Promise<void> = Promise.resolve();
+  /** The states last seen, to notice a proxy that was connected and now waits for sign-in. */
+  private lastStates = new Map<string, string>();
 
   constructor(
     private readonly supervisor: ServerSupervisor,
     private readonly secrets: vscode.SecretStorage,
     private readonly log: vscode.LogOutputChannel,
+    statuses: StatusStore,
+    private readonly signInAgain: (name: string) => Thenable<unknown>,
   ) {
-    this.subscription = supervisor.onDidReceiveMessage((message) => {
-      if (message.type === 'signInResult') {
-        this.waiting.get(message.id)?.(message);
-        this.waiting.delete(message.id);
-      } else if (message.type === 'hostRequest') {
-        this.answer(message.id, message.request);
-      }
-    });
+    this.subscriptions = [
+      supervisor.onDidReceiveMessage((message) => {
+        if (message.type === 'signInResult') this.settle(message.id, message);
+        else if (message.type === 'hostRequest') this.answer(message.id, message.request);
+      }),
+      // A server that went away answers nothing more: what waited on it ends now.
+      supervisor.onDidChangePhase((phase) => {
+        if (phase.kind !== 'running') this.failAll('The switchboard server stopped during the sign-in; sign in again.');
+      }),
+      statuses.onDidChange(() => this.noticeLostSignIns(statuses)),
+    ];
   }
 
   /**
@@ -59,21 +69,44 @@ export class SignInBroker implements vscode.Disposable {
     );
   }
 
-  /** Forgets a proxy's tokens and client registration. */
+  /** Forgets a proxy's tokens and client registration, in the server (which reconnects it) and here. */
   async signOut(name: string): Promise<void> {
     await this.supervisor.ensureRunning();
     await this.request('signOut', name);
+  }
+
+  /** Deletes every credential kept for a proxy: when the user removes it. */
+  async forgetProxy(name: string): Promise<void> {
+    await this.change(name, () => undefined);
   }
 
   private request(type: 'signIn' | 'signOut', name: string): Promise<void> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, (result) => (result.ok ? resolve() : reject(new Error(result.error ?? `${type} failed.`))));
-      if (!this.supervisor.send({ type, id, name })) {
-        this.waiting.delete(id);
-        reject(new Error('The switchboard server is not running.'));
-      }
+      if (!this.supervisor.send({ type, id, name })) this.settle(id, { type: 'signInResult', id, ok: false, error: 'The switchboard server is not running.' });
     });
+  }
+
+  private settle(id: number, result: SignInResult): void {
+    this.waiting.get(id)?.(result);
+    this.waiting.delete(id);
+  }
+
+  private failAll(error: string): void {
+    for (const id of [...this.waiting.keys()]) this.settle(id, { type: 'signInResult', id, ok: false, error });
+  }
+
+  /** One notification when a proxy that was connected now waits for sign-in (a revoked token, more permissions asked). */
+  private noticeLostSignIns(statuses: StatusStore): void {
+    const next = new Map(statuses.all().map((status) => [status.name, status.state]));
+    for (const status of statuses.all()) {
+      if (status.state !== 'needs-sign-in' || this.lastStates.get(status.name) !== 'connected') continue;
+      void vscode.window
+        .showWarningMessage(`MCP Switchboard: ${status.name} needs you to sign in again. ${status.error ?? ''}`.trim(), 'Sign In')
+        .then((choice) => (choice === 'Sign In' ? this.signInAgain(status.name) : undefined)); // The command reports its own failure.
+    }
+    this.lastStates = next;
   }
 
   private answer(id: number, request: HostRequest): void {
@@ -89,73 +122,53 @@ export class SignInBroker implements vscode.Disposable {
 
   private async perform(request: HostRequest): Promise<unknown> {
     switch (request.op) {
-      case 'readCredentials': {
-        const text = await this.secrets.get(storageKey(request.key));
-        return text === undefined ? undefined : (JSON.parse(text) as unknown);
-      }
+      case 'readCredentials':
+        return (await this.records(request.key.proxy))[request.key.serverUrl];
       case 'writeCredentials':
-        await this.remember(request.key);
-        await this.secrets.store(storageKey(request.key), JSON.stringify(request.credentials));
-        return undefined;
-      case 'forgetCredentials':
-        await this.forget(request.proxy);
-        return undefined;
+        return await this.change(request.key.proxy, (records) => ({ ...records, [request.key.serverUrl]: request.credentials }));
+      case 'forgetCredentials': {
+        const { serverUrl } = request;
+        if (serverUrl === undefined) return await this.forgetProxy(request.proxy);
+        return await this.change(request.proxy, ({ [serverUrl]: _forgotten, ...rest }) => rest);
+      }
       case 'redirectUrl':
         // In a remote window the callback listens on the remote host; the browser reaches it through this URI.
         return (await vscode.env.asExternalUri(vscode.Uri.parse(request.loopbackUrl))).toString(true);
       case 'openBrowser': {
         this.log.info(`Sign in to ${request.proxy}: opening ${request.url}`);
         const opened = await vscode.env.openExternal(vscode.Uri.parse(request.url, true));
-        if (!opened) throw new Error('VS Code could not open the browser.');
+        if (!opened) throw new Error('the sign-in page was not opened (declined, or no browser).');
         return undefined;
       }
     }
   }
 
-  private async remember(key: CredentialKey): Promise<void> {
-    await this.editIndex((index) => {
-      const ids = new Set(index[key.proxy] ?? []);
-      ids.add(credentialId(key));
-      return { ...index, [key.proxy]: [...ids] };
-    });
-  }
-
-  private async forget(proxy: string): Promise<void> {
-    await this.editIndex(async (index) => {
-      await Promise.all((index[proxy] ?? []).map((id) => this.secrets.delete(`${CREDENTIALS_PREFIX}${id}`)));
-      const { [proxy]: _forgotten, ...rest } = index;
-      return rest;
-    });
-  }
-
-  private editIndex(change: (index: Record<string, string[]>) => Record<string, string[]> | Promise<Record<string, string[]>>): Promise<void> {
-    const run = this.indexWrites.then(async () => {
-      const next = await change(await this.readIndex());
-      await this.secrets.store(INDEX_KEY, JSON.stringify(next));
-    });
-    this.indexWrites = run.catch(() => undefined);
-    return run;
-  }
-
-  private async readIndex(): Promise<Record<string, string[]>> {
+  /** A proxy's records by server URL; a damaged entry counts as none (the proxy signs in again). */
+  private async records(proxy: string): Promise<Record<string, unknown>> {
     try {
-      const parsed: unknown = JSON.parse((await this.secrets.get(INDEX_KEY)) ?? '{}');
-      if (typeof parsed !== 'object' || parsed === null) return {};
-      return Object.fromEntries(
-        Object.entries(parsed).filter((entry): entry is [string, string[]] => Array.isArray(entry[1]) && entry[1].every((id) => typeof id === 'string')),
-      );
+      const parsed: unknown = JSON.parse((await this.secrets.get(keyOf(proxy))) ?? '{}');
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
     } catch {
-      return {}; // A damaged index forgets the list, not the tokens; they are overwritten at the next sign-in.
+      return {};
     }
   }
 
+  private change(proxy: string, edit: (records: Record<string, unknown>) => Record<string, unknown> | undefined): Promise<void> {
+    const run = this.writes.then(async () => {
+      const next = edit(await this.records(proxy));
+      if (next === undefined || Object.keys(next).length === 0) await this.secrets.delete(keyOf(proxy));
+      else await this.secrets.store(keyOf(proxy), JSON.stringify(next));
+    });
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
   dispose(): void {
-    this.subscription.dispose();
-    for (const settle of this.waiting.values()) settle({ type: 'signInResult', id: 0, ok: false, error: 'VS Code is closing.' });
-    this.waiting.clear();
+    this.failAll('VS Code is closing.');
+    for (const subscription of this.subscriptions) subscription.dispose();
   }
 }
 
-function storageKey(key: CredentialKey): string {
-  return `${CREDENTIALS_PREFIX}${credentialId(key)}`;
+function keyOf(proxy: string): string {
+  return `${CREDENTIALS_PREFIX}${proxy}`;
 }

@@ -8,6 +8,8 @@ import { spawn } from 'node:child_process';
  * program started; it is not waited for.
  */
 export async function openInBrowser(url: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // An opener starts whatever handles a scheme (file:, custom protocols): web pages only.
+  if (!/^https?:\/\//i.test(url)) throw new Error(`Not opening ${url.slice(0, 100)}: only http and https pages are opened.`);
   const [command, ...args] = browserCommand(url, env);
   if (command === undefined) throw new Error('No program to open a browser with: set $BROWSER.');
   await new Promise<void>((resolve, reject) => {

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
         break;
       }
       case 'cancelSignIn':
-        switchboard.cancelSignIn(message.name);
+        void switchboard.cancelSignIn(message.name); // Its sign-in answers the extension with the cancellation.
         break;
       case 'hostResult':
         signInHost.settle(message);

@@ -38,6 +38,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     firstListGraceMs: options.firstListGraceMs,
     ...(earlyStarts && { earlyStarts }),
     signInHost: cliSignInHost(logger),
+    forgetSignInOfRemoved: true,
   });
   const apply = (registry: Parameters<typeof fileMounts>[0], profiles: Profiles = {}) => {
     switchboard.configureSurface({ mode: options.surface, threshold: options.surfaceThreshold, profiles });

@@ -27,7 +27,8 @@ export class IpcSignInHost implements SignInHost {
       read: async (key: CredentialKey): Promise<StoredCredentials | undefined> =>
         parseStoredCredentials(await this.request({ op: 'readCredentials', key: { ...key } }), key),
       write: async (key: CredentialKey, credentials: StoredCredentials) => void (await this.request({ op: 'writeCredentials', key: { ...key }, credentials })),
-      forget: async (proxy: string) => void (await this.request({ op: 'forgetCredentials', proxy })),
+      forget: async (proxy: string, serverUrl?: string) =>
+        void (await this.request({ op: 'forgetCredentials', proxy, ...(serverUrl !== undefined && { serverUrl }) })),
     };
   }
 
@@ -38,7 +39,8 @@ export class IpcSignInHost implements SignInHost {
   }
 
   async openBrowser(proxy: string, url: URL): Promise<void> {
-    await this.request({ op: 'openBrowser', proxy, url: url.href });
+    // No time limit: VS Code may ask the user first whether to open the site; the sign-in's own 5 minutes apply.
+    await this.request({ op: 'openBrowser', proxy, url: url.href }, undefined);
   }
 
   /** Completes the request a `hostResult` answers. */
@@ -47,13 +49,16 @@ export class IpcSignInHost implements SignInHost {
     this.waiting.delete(result.id);
   }
 
-  private request(request: HostRequest): Promise<unknown> {
+  private request(request: HostRequest, timeoutMs: number | undefined = HOST_TIMEOUT_MS): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`VS Code did not answer the ${request.op} request within ${HOST_TIMEOUT_MS / 1000} s.`));
-      }, HOST_TIMEOUT_MS);
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.waiting.delete(id);
+              reject(new Error(`VS Code did not answer the ${request.op} request within ${timeoutMs / 1000} s.`));
+            }, timeoutMs);
       this.waiting.set(id, (result) => {
         clearTimeout(timer);
         if (result.ok) resolve(result.value);

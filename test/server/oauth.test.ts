@@ -145,6 +145,16 @@ describe('OAuth sign-in (CLI, real OAuth-protected server)', function () {
     assert.match(tokenFiles(config.path)[0]!, /\/work\.[0-9a-f]{16}\.json$/);
   });
 
+  it('opens no browser by itself for a proxy the agent added: it waits, saying how to sign in', async () => {
+    server = await startOAuthServer();
+    const client = await start({});
+    const added = await client.callTool({ name: 'add_proxy', arguments: { name: 'agentic', url: server.url } });
+    assert.match(text(added), /^Proxy "agentic" was saved; its server needs the user to sign in\. .*The agent added it, so the switchboard opens no browser for it by itself: restart the switchboard to sign in\.$/);
+    await new Promise((wait) => setTimeout(wait, 500));
+    assert.equal(((await server.admin('stats')) as Stats).authorizations, 0, 'no sign-in was started');
+    assert.doesNotMatch(switchboard!.stderr(), /Sign in to agentic: open/);
+  });
+
   it('with oauth: false, a 401 is an error, and nothing opens', async () => {
     server = await startOAuthServer();
     const client = await start({ remote: { url: server.url, oauth: false } });

@@ -5,6 +5,7 @@
  * is preloaded: a request to another host would fail the run instead).
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -61,8 +62,10 @@ describe('OAuth faults: one sentence, nothing stuck, nothing sent where it must 
   let server: Awaited<ReturnType<typeof faultyServer>> | undefined;
   let config: ReturnType<typeof temporaryFolder>;
 
+  let browser: string;
   beforeEach(() => {
     config = temporaryFolder();
+    browser = `${process.execPath} ${FOLLOW_REDIRECTS}`;
   });
   afterEach(async () => {
     await switchboard?.stop();
@@ -76,7 +79,7 @@ describe('OAuth faults: one sentence, nothing stuck, nothing sent where it must 
     server = await faultyServer(routes);
     switchboard = await startSwitchboard({ remote: { url: server.url } }, ['--no-auth'], ['--require', TRIPWIRE], {
       XDG_CONFIG_HOME: config.path,
-      BROWSER: `${process.execPath} ${FOLLOW_REDIRECTS}`,
+      BROWSER: browser,
     });
     const client = await switchboard.connect();
     const proxy = await eventually('the sign-in to fail', async () =>
@@ -157,6 +160,19 @@ describe('OAuth faults: one sentence, nothing stuck, nothing sent where it must 
     });
     assert.match(error, /the redirect came from issuer https:\/\/evil\.example, not from http:\/\/127\.0\.0\.1:\d+, the one signed in with \(a possible mix-up attack\), so it was refused\./);
     assert.equal(exchanged, false, 'the code was not sent to the token endpoint');
+  });
+
+  it('a sign-in page that is not a web page (file:) is refused before any browser is started', async () => {
+    const opened = join(config.path, 'browser-was-started');
+    browser = `${process.execPath} -e require('fs').writeFileSync(${JSON.stringify(opened)},'')`;
+    const error = await signInFailure({
+      '/.well-known/oauth-protected-resource/mcp': resourceMetadata((origin) => origin),
+      '/.well-known/oauth-authorization-server': (request, response, origin) =>
+        authorizationServerMetadata({ authorization_endpoint: 'file:///etc/passwd' })(request, response, origin),
+      '/register': json(201, { client_id: 'faulty-client', redirect_uris: ['http://127.0.0.1/callback'] }),
+    });
+    assert.match(error, /failed: its sign-in page file:\/\/\/etc\/passwd\?\S* is not https/);
+    assert.equal(existsSync(opened), false, 'no browser was started');
   });
 
   it('an authorization server on a cloud metadata address is refused before any request to it', async () => {

@@ -68,7 +68,7 @@ export class CallbackListener {
           answer(response, 400, 'Sign-in failed', 'The redirect carried no authorization code.');
           return reject(new Error('The authorization server redirected back without an authorization code.'));
         }
-        answer(response, 200, 'Signed in', `The switchboard is signed in to ${proxy}. You can close this tab.`);
+        answer(response, 200, 'Sign-in received', `The switchboard received the sign-in to ${proxy} and finishes it now. You can close this tab.`);
         resolve({ code, iss: url.searchParams.get('iss') ?? undefined });
       });
     });

@@ -14,6 +14,10 @@ export const storedCredentialsSchema = z.object({
   serverUrl: z.string(),
   /** The redirect URL the client was registered with: a dynamically registered client is bound to it. */
   redirectUrl: z.string().optional(),
+  /** The loopback port its callback listened on then (the redirect URL may be a forwarded one, in a remote window). */
+  callbackPort: z.number().int().optional(),
+  /** For a pre-registered client: the authorization server it was first used with; its secret goes to no other. */
+  boundIssuer: z.string().optional(),
   /** OAuthClientInformationFull, as registered (dynamically or from a metadata document). */
   client: z.record(z.string(), z.unknown()).optional(),
   /** OAuthTokens, with `obtainedAt` (ms since the epoch) added so expiry can be computed later. */
@@ -26,12 +30,13 @@ export type StoredCredentials = z.infer<typeof storedCredentialsSchema>;
 /**
  * Where credentials live: a user-only folder for the CLI, SecretStorage in
  * VS Code (over IPC). Keyed per proxy, so two proxies for the same server with
- * two accounts stay apart; `forget` drops every key of a proxy.
+ * two accounts stay apart.
  */
 export interface CredentialStore {
   read(key: CredentialKey): Promise<StoredCredentials | undefined>;
   write(key: CredentialKey, credentials: StoredCredentials): Promise<void>;
-  forget(proxy: string): Promise<void>;
+  /** Deletes what is kept for the proxy and that server URL, or for every URL of the proxy when none is given. */
+  forget(proxy: string, serverUrl?: string): Promise<void>;
 }
 
 /** Which credentials: the proxy's name and its server URL (the issuer is inside, see above). */

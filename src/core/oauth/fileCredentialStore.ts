@@ -50,7 +50,8 @@ export class FileCredentialStore implements CredentialStore {
     }
   }
 
-  async forget(proxy: string): Promise<void> {
+  async forget(proxy: string, serverUrl?: string): Promise<void> {
+    if (serverUrl !== undefined) return await unlink(this.fileOf({ proxy, serverUrl })).catch(() => undefined);
     const names = await readdir(this.folder).catch(() => [] as string[]);
     const prefix = `${proxy}.`;
     await Promise.all(names.filter((name) => name.startsWith(prefix)).map((name) => unlink(join(this.folder, name)).catch(() => undefined)));

@@ -3,10 +3,10 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { failureText } from '../errors';
 import type { Logger } from '../logger';
 import type { ProxyEntry } from '../registry';
-import { CallbackListener } from './callbackListener';
-import { guardedAuthFetch, isLoopbackUrl } from './authFetch';
+import { type AuthRequestRecord, guardedAuthFetch, isLoopbackUrl, isTokenSafeUrl } from './authFetch';
 import { ProxyOAuthProvider, type OAuthSettings } from './proxyOAuthProvider';
 import { NeedsSignInError } from './signInErrors';
+import { runSignInFlow } from './signInFlow';
 import type { SignInHost } from './signInHost';
 
 /** How long a sign-in waits for the browser to come back. */
@@ -21,12 +21,11 @@ interface Challenge {
 }
 
 /**
- * OAuth for one `url` proxy: a fetch for its transports that sends the
+ * OAuth for one `url` proxy: the fetch its transports use, which sends the
  * bearer token, refreshes it ahead of expiry and on 401, steps up on 403
  * `insufficient_scope`, and turns "a browser is needed" into a
- * NeedsSignInError; and the interactive sign-in itself (one at a time). The
- * protocol steps are the SDK's `auth()`; this holds what is ours: when to
- * sign in, the loopback callback, `state` and `iss`.
+ * NeedsSignInError; and, one at a time, the interactive sign-in
+ * (signInFlow.ts). The protocol steps are the SDK's `auth()`.
  */
 export class ProxyAuth {
   private readonly provider: ProxyOAuthProvider;
@@ -35,12 +34,15 @@ export class ProxyAuth {
   private signingIn: { promise: Promise<void>; abort: AbortController } | undefined;
   /** A scope the server still refused after a sign-in asked for it, with the token that got it: not asked for again. */
   private refusedStepUp: { scope: string; token: string | undefined } | undefined;
-  private readonly authFetch: FetchLike;
   private refreshing: Promise<void> | undefined;
-  /** The OAuth request made last and its status: a failure names the step that failed. */
-  private lastAuthRequest: { url: URL; status: number | undefined } | undefined;
-  /** Whether the server publishes protected-resource metadata, once looked up. */
-  private publishesMetadata: Promise<boolean> | undefined;
+  /** Whether the server publishes protected-resource metadata, once it did (a "no" is asked again at the next 401). */
+  private publishesMetadata = false;
+  private lastRequest: AuthRequestRecord | undefined;
+  /** Why a request found the server wants a sign-in; kept for transports that hide the error (SSE) until taken. */
+  private pendingSignIn: string | undefined;
+  /** OAuth requests may go to this machine only for a proxy that is on it. */
+  private readonly loopbackAllowed: boolean;
+  private readonly authFetch: FetchLike;
 
   constructor(
     readonly proxy: string,
@@ -52,13 +54,12 @@ export class ProxyAuth {
     private readonly onNeedsSignIn: (reason: string) => void,
   ) {
     this.provider = new ProxyOAuthProvider({ proxy, serverUrl: serverUrl.href }, settings, host.store, 'MCP Switchboard');
-    this.loaded = this.provider.load();
-    this.authFetch = guardedAuthFetch(fetch, (url, response) => (this.lastAuthRequest = { url, status: response?.status }));
-  }
-
-  /** Whether this host signs in without waiting for the user's Sign In. */
-  get signsInByItself(): boolean {
-    return this.host.signsInByItself;
+    this.loopbackAllowed = isLoopbackUrl(serverUrl);
+    this.authFetch = guardedAuthFetch(fetch, this.loopbackAllowed, (record) => (this.lastRequest = record));
+    this.loaded = this.provider.load().catch((error: unknown) => {
+      // Unreadable credentials (a keyring that refused, a damaged record) mean signing in again, not a proxy stuck in error.
+      logger.warn(`could not read its sign-in (${failureText(error)}); it will need a new one.`, proxy);
+    });
   }
 
   /** Whether a sign-in is waiting for the browser now. */
@@ -66,15 +67,22 @@ export class ProxyAuth {
     return this.signingIn !== undefined;
   }
 
+  /** Why the server asked for a sign-in since the last call, if it did (then cleared). */
+  takeNeedsSignIn(): string | undefined {
+    const reason = this.pendingSignIn;
+    this.pendingSignIn = undefined;
+    return reason;
+  }
+
   /** The fetch the proxy's transports use. */
   readonly fetch: FetchLike = async (input, init) => {
     await this.loaded;
-    if (this.provider.expiresSoon(REFRESH_AHEAD_MS) && this.provider.canRefresh) {
+    if (!this.signingIn && this.provider.expiresSoon(REFRESH_AHEAD_MS) && this.provider.canRefresh) {
       await this.refresh().catch(() => undefined); // The request below then gets its 401 and says why.
     }
     let response = await this.send(input, init);
     if (response.status === 401 && (await this.asksForOAuth(response))) {
-      this.remember(response);
+      this.remember(response, undefined);
       await response.body?.cancel();
       await this.afterUnauthorized();
       response = await this.send(input, init);
@@ -83,17 +91,15 @@ export class ProxyAuth {
         throw this.needsSignIn('The server refused the token it was just given; sign in again.');
       }
     } else if (response.status === 403 && extractWWWAuthenticateParams(response).error === 'insufficient_scope') {
+      // Asked for with what is held, so a step-up does not lose the permissions granted before.
       const scope = unionScopes(this.provider.grantedScope, extractWWWAuthenticateParams(response).scope);
-      this.remember(response);
-      const token = this.provider.accessToken;
+      this.remember(response, scope);
       const refused = this.refusedStepUp;
-      if (refused && refused.scope === (scope ?? '') && refused.token === token) return response; // Asked once already: the 403 stands.
-      if (!this.host.signsInByItself) {
-        await response.body?.cancel();
-        throw this.needsSignIn(`The server asks for more permissions (${scope ?? 'a wider scope'}); sign in again to grant them.`);
-      }
+      if (refused && refused.scope === (scope ?? '') && refused.token === this.provider.accessToken) return response; // Asked once already: the 403 stands.
       await response.body?.cancel();
-      this.logger.info(`asks for more permissions (${scope ?? 'a wider scope'}); signing in again.`, this.proxy);
+      const more = `The server asks for more permissions (${scope ?? 'a wider scope'})`;
+      if (!this.host.signsInByItself) throw this.needsSignIn(`${more}; sign in again to grant them.`);
+      this.logger.info(`${more}; signing in again.`, this.proxy);
       await this.signIn(scope);
       response = await this.send(input, init);
       if (response.status === 403) this.refusedStepUp = { scope: scope ?? '', token: this.provider.accessToken };
@@ -102,10 +108,9 @@ export class ProxyAuth {
   };
 
   /**
-   * Signs in interactively: the loopback callback, the browser, the code
-   * exchanged for tokens. A second call while one runs joins it. Rejects with
-   * one sentence when it fails, times out or is cancelled; the tokens held
-   * before are then kept.
+   * Signs in interactively (see signInFlow.ts). A second call while one runs
+   * joins it. Rejects with one sentence when it fails, times out or is
+   * cancelled; the tokens held before are then kept.
    */
   signIn(scope?: string): Promise<void> {
     if (this.signingIn) return this.signingIn.promise;
@@ -120,14 +125,16 @@ export class ProxyAuth {
     return promise;
   }
 
-  /** Cancels the sign-in in progress, if any. */
-  cancelSignIn(): void {
-    this.signingIn?.abort.abort(new Error('The sign-in was cancelled.'));
+  /** Cancels the sign-in in progress, if any, and waits for it to end. */
+  async cancelSignIn(): Promise<void> {
+    const running = this.signingIn;
+    running?.abort.abort(new Error('The sign-in was cancelled.'));
+    await running?.promise.catch(() => undefined);
   }
 
   /** Forgets the tokens and the client registration of this proxy. */
   async signOut(): Promise<void> {
-    this.cancelSignIn();
+    await this.cancelSignIn();
     await this.loaded;
     await this.provider.signOut();
   }
@@ -137,68 +144,20 @@ export class ProxyAuth {
     if (!isTokenSafeUrl(this.serverUrl)) {
       throw new Error(`${this.serverUrl.href} is not https: the switchboard signs in only to https servers (or to loopback).`);
     }
-    const listener = await this.openListener();
-    try {
-      const redirectUrl = await this.host.redirectUrlFor(listener.url);
-      const state = await this.provider.beginFlow(redirectUrl);
-      const options = this.authOptions(scope);
-      if ((await auth(this.provider, options)) === 'AUTHORIZED') return;
-      const authorizationUrl = this.provider.authorizationUrl;
-      if (!authorizationUrl) throw new Error('The sign-in did not produce an authorization URL.');
-      const callback = listener.wait(state, this.proxy, signal);
-      await this.host.openBrowser(this.proxy, authorizationUrl);
-      const { code, iss } = await callback;
-      this.checkIssuer(iss);
-      const result = await auth(this.provider, { ...options, authorizationCode: code });
-      if (result !== 'AUTHORIZED') throw new Error('The authorization server did not accept the sign-in.');
-      this.refusedStepUp = undefined;
-      this.logger.info('signed in.', this.proxy);
-    } catch (error) {
-      throw new Error(`Signing in to ${this.proxy} failed: ${this.describeFailure(error)}`, { cause: error });
-    } finally {
-      listener.close();
-      await this.provider.endFlow();
-    }
-  }
-
-  /** What went wrong in a sign-in, as the end of one sentence: the SDK's OAuth errors say the server's words, others name the step. */
-  private describeFailure(error: unknown): string {
-    const last = this.lastAuthRequest;
-    const text = failureText(error).replace(/\s*Raw body:.*$/s, '');
-    if (/Invalid OAuth error response/.test(text) && last) {
-      return `${last.url.href} answered HTTP ${last.status ?? '?'}, not OAuth: check that the server's URL is right.`;
-    }
-    const code = (error as { errorCode?: unknown }).errorCode;
-    const said = typeof code === 'string' && code !== '' ? `the authorization server said ${code}${text ? ` (${text})` : ''}` : text;
-    return /[.!?]$/.test(said) ? said : `${said}.`;
-  }
-
-  /** The callback listener: on the entry's redirectPort, else on the port registered last (so the client stays valid), else any. */
-  private async openListener(): Promise<CallbackListener> {
-    const fixed = this.provider.fixedRedirectPort;
-    if (fixed !== undefined) {
-      return await CallbackListener.open(fixed).catch((error: unknown) => {
-        throw new Error(`The sign-in callback cannot listen on 127.0.0.1:${fixed} (${failureText(error)}): free that port or change oauth.redirectPort.`);
-      });
-    }
-    const previous = this.provider.registeredRedirectPort;
-    if (previous !== undefined) {
-      const listener = await CallbackListener.open(previous).catch(() => undefined);
-      if (listener) return listener;
-    }
-    return await CallbackListener.open(0);
-  }
-
-  /** RFC 9207: an `iss` in the redirect must be the issuer discovered; a server that promises one must send it. */
-  private checkIssuer(iss: string | undefined): void {
-    const metadata = this.provider.authorizationServerMetadata;
-    const issuer = typeof metadata?.issuer === 'string' ? metadata.issuer : undefined;
-    if (iss !== undefined && issuer !== undefined && iss !== issuer) {
-      throw new Error(`the redirect came from issuer ${iss}, not from ${issuer}, the one signed in with (a possible mix-up attack), so it was refused`);
-    }
-    if (iss === undefined && metadata?.authorization_response_iss_parameter_supported === true) {
-      throw new Error(`the redirect did not name its issuer although ${issuer ?? 'the authorization server'} says it always does, so it was refused`);
-    }
+    await runSignInFlow(
+      {
+        proxy: this.proxy,
+        provider: this.provider,
+        host: this.host,
+        authOptions: this.authOptions(scope),
+        loopbackAllowed: this.loopbackAllowed,
+        lastRequest: () => this.lastRequest,
+      },
+      signal,
+    );
+    this.refusedStepUp = undefined;
+    this.pendingSignIn = undefined;
+    this.logger.info('signed in.', this.proxy);
   }
 
   /**
@@ -208,36 +167,51 @@ export class ProxyAuth {
    */
   private async asksForOAuth(response: Response): Promise<boolean> {
     if (/^\s*bearer\b/i.test(response.headers.get('www-authenticate') ?? '')) return true;
-    this.publishesMetadata ??= discoverOAuthProtectedResourceMetadata(this.serverUrl, {}, this.authFetch).then(
+    this.publishesMetadata ||= await discoverOAuthProtectedResourceMetadata(this.serverUrl, {}, this.authFetch).then(
       () => true,
       () => false,
     );
-    return await this.publishesMetadata;
+    return this.publishesMetadata;
   }
 
-  /** After a 401: refresh if that can work, else the user has to sign in. */
+  /** After a 401: wait for a sign-in in progress, or refresh if that can work; else the user has to sign in. */
   private async afterUnauthorized(): Promise<void> {
     if (!isTokenSafeUrl(this.serverUrl)) {
       throw new Error(`${this.serverUrl.href} asks for OAuth sign-in, but it is not https: the switchboard sends tokens only over https (or to loopback).`);
     }
-    if (this.signingIn) return await this.signingIn.promise; // The sign-in brings new tokens.
+    if (this.signingIn) return await this.signingIn.promise;
     if (!this.provider.canRefresh) throw this.needsSignIn(this.provider.hasTokens ? 'The sign-in expired; sign in again.' : 'The server asks you to sign in.');
-    await this.refresh();
+    try {
+      await this.refresh();
+    } catch (error) {
+      if (error instanceof NeedsSignInError) throw this.needsSignIn(error.message);
+      throw error;
+    }
   }
 
   /** Refreshes the tokens; requests that need it at the same time share one refresh (refresh tokens rotate: a second would be refused). */
   private refresh(): Promise<void> {
+    if (this.signingIn) return this.signingIn.promise; // The sign-in brings new tokens; a refresh now would break its PKCE.
     this.refreshing ??= this.refreshOnce().finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
 
   private async refreshOnce(): Promise<void> {
+    // Another process (another VS Code window, another CLI) may have rotated the refresh token: read what is stored now.
+    await this.provider.load().catch(() => undefined);
+    let result: Awaited<ReturnType<typeof auth>>;
     try {
-      await auth(this.provider, this.authOptions(this.challenge.scope));
+      result = await auth(this.provider, this.authOptions(this.challenge.scope));
     } catch (error) {
-      if (error instanceof NeedsSignInError) throw this.needsSignIn('The sign-in was revoked or expired; sign in again.');
-      throw error;
+      if (!(error instanceof NeedsSignInError)) throw error;
+      // The SDK goes on to a new sign-in after a refresh that failed for any reason; only the server's refusal means one is needed.
+      const last = this.lastRequest;
+      if (last && (last.status === undefined || last.status >= 500)) {
+        throw new Error(`Could not refresh the sign-in: ${last.url.href} ${last.status === undefined ? 'did not answer' : `answered HTTP ${last.status}`}; trying again later.`);
+      }
+      throw new NeedsSignInError('The sign-in was revoked or expired; sign in again.');
     }
+    if (result !== 'AUTHORIZED') throw new NeedsSignInError('The sign-in was revoked or expired; sign in again.');
   }
 
   /** What every auth() call gets: the server, what its last challenge pointed at, the guarded fetch. */
@@ -246,14 +220,17 @@ export class ProxyAuth {
     return { serverUrl: this.serverUrl, fetchFn: this.authFetch, ...(resourceMetadataUrl && { resourceMetadataUrl }), ...(scope && { scope }) };
   }
 
+  /** The error for "the user must sign in", told to the backend (and kept for a transport that hides it). */
   private needsSignIn(reason: string): NeedsSignInError {
+    this.pendingSignIn = reason;
     this.onNeedsSignIn(reason);
     return new NeedsSignInError(reason);
   }
 
-  private remember(response: Response): void {
-    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
-    this.challenge = { ...(resourceMetadataUrl && { resourceMetadataUrl }), ...(scope && { scope }) };
+  private remember(response: Response, scope: string | undefined): void {
+    const challenged = extractWWWAuthenticateParams(response);
+    const wanted = scope ?? challenged.scope;
+    this.challenge = { ...(challenged.resourceMetadataUrl && { resourceMetadataUrl: challenged.resourceMetadataUrl }), ...(wanted && { scope: wanted }) };
   }
 
   private async send(input: string | URL, init: RequestInit | undefined): Promise<Response> {
@@ -286,12 +263,7 @@ export function authForEntry(
   return new ProxyAuth(proxy, serverUrl, settings, host, logger, onNeedsSignIn);
 }
 
-/** Tokens go only over https, or to this machine. */
-function isTokenSafeUrl(url: URL): boolean {
-  return url.protocol === 'https:' || isLoopbackUrl(url);
-}
-
-/** The scopes held plus the ones asked for (so a step-up does not lose what was granted before). */
+/** The scopes held plus the ones asked for. */
 function unionScopes(held: string | undefined, asked: string | undefined): string | undefined {
   const scopes = new Set([...(held?.split(' ') ?? []), ...(asked?.split(' ') ?? [])].filter(Boolean));
   return scopes.size > 0 ? [...scopes].join(' ') : undefined;

@@ -14,6 +14,7 @@ const PLACEHOLDER_REDIRECT = 'http://127.0.0.1/callback';
 /** What one interactive sign-in has in progress. */
 interface Flow {
   readonly redirectUrl: string;
+  readonly callbackPort: number;
   readonly state: string;
   /** The tokens held before it began: back in place when it fails, so a cancelled sign-in loses nothing. */
   readonly previousTokens: StoredCredentials['tokens'];
@@ -45,8 +46,9 @@ export class ProxyOAuthProvider implements OAuthClientProvider {
     if (settings.clientMetadataUrl !== undefined) this.clientMetadataUrl = settings.clientMetadataUrl;
   }
 
-  /** Reads what the store holds for this proxy and server. */
+  /** Reads what the store holds for this proxy and server (again: another process may have refreshed the tokens). */
   async load(): Promise<void> {
+    await this.saving;
     this.record = (await this.store.read(this.key)) ?? { serverUrl: this.key.serverUrl };
   }
 
@@ -83,7 +85,7 @@ export class ProxyOAuthProvider implements OAuthClientProvider {
   async saveClientInformation(information: OAuthClientInformationMixed): Promise<void> {
     // A pre-registered client comes from the entry each time; only what the server issued is kept.
     if (this.settings.clientId !== undefined) return;
-    await this.save({ ...this.record, client: { ...information }, redirectUrl: this.redirectUrl });
+    await this.save({ ...this.record, client: { ...information }, redirectUrl: this.redirectUrl, ...(this.flow && { callbackPort: this.flow.callbackPort }) });
   }
 
   tokens(): OAuthTokens | undefined {
@@ -116,17 +118,17 @@ export class ProxyOAuthProvider implements OAuthClientProvider {
     return this.settings.redirectPort;
   }
 
-  /** The loopback port of the redirect URL registered last, to listen on again so the registration stays valid. */
-  get registeredRedirectPort(): number | undefined {
-    if (!this.record.redirectUrl || !this.record.client) return undefined;
-    const port = Number(new URL(this.record.redirectUrl).port);
-    return Number.isInteger(port) && port > 0 ? port : undefined;
+  /** The loopback port the callback listened on when the client was registered, to listen on again so the registration stays valid. */
+  get registeredCallbackPort(): number | undefined {
+    return this.record.client ? this.record.callbackPort : undefined;
   }
 
-  /** Whether there are tokens at all, and whether they can be refreshed. */
+  /** Whether there are tokens at all. */
   get hasTokens(): boolean {
     return this.record.tokens !== undefined;
   }
+
+  /** Whether they come with a refresh token. */
   get canRefresh(): boolean {
     return typeof this.record.tokens?.['refresh_token'] === 'string';
   }
@@ -166,7 +168,18 @@ export class ProxyOAuthProvider implements OAuthClientProvider {
   }
 
   async saveDiscoveryState(state: OAuthDiscoveryState): Promise<void> {
-    await this.save({ ...this.record, discovery: { ...state } });
+    // A pre-registered client's secret belongs to one authorization server: a server that names another gets none.
+    const bound = this.record.boundIssuer;
+    if (this.settings.clientId !== undefined && bound !== undefined && bound !== state.authorizationServerUrl) {
+      throw new Error(
+        `the server now names ${state.authorizationServerUrl} as its authorization server, not ${bound}, where its pre-registered client belongs; the client secret is not sent there. Check the server, then sign out to start over`,
+      );
+    }
+    await this.save({
+      ...this.record,
+      discovery: { ...state },
+      ...(this.settings.clientId !== undefined && { boundIssuer: state.authorizationServerUrl }),
+    });
   }
 
   discoveryState(): OAuthDiscoveryState | undefined {
@@ -183,12 +196,12 @@ export class ProxyOAuthProvider implements OAuthClientProvider {
    * dynamically registered client is bound to its redirect URL, so a new one
    * (another port) means registering again.
    */
-  async beginFlow(redirectUrl: string): Promise<string> {
+  async beginFlow(redirectUrl: string, callbackPort: number): Promise<string> {
     if (this.registeredDynamically && this.record.client && this.record.redirectUrl !== redirectUrl) {
       await this.invalidateCredentials('client');
     }
     const state = randomBytes(16).toString('base64url');
-    this.flow = { redirectUrl, state, previousTokens: this.record.tokens };
+    this.flow = { redirectUrl, callbackPort, state, previousTokens: this.record.tokens };
     return state;
   }
 
@@ -208,7 +221,7 @@ export class ProxyOAuthProvider implements OAuthClientProvider {
   async signOut(): Promise<void> {
     this.record = { serverUrl: this.key.serverUrl };
     await this.settle();
-    await this.store.forget(this.key.proxy);
+    await this.store.forget(this.key.proxy, this.key.serverUrl);
   }
 
   /** Waits for the writes in progress. */

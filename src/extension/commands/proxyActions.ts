@@ -50,6 +50,7 @@ export async function removeProxy(context: SwitchboardContext, argument: ProxyAr
   if (!confirmed) return;
   try {
     const scopes = await context.settings.remove(row.name);
+    await context.signIns.forgetProxy(row.name); // Its tokens and client registration go with it.
     context.log.info(`Removed proxy "${row.name}" from ${scopes.join(' and ')} settings.`);
   } catch (error) {
     await showError(`Proxy "${row.name}" was not removed: ${messageOf(error)}`, { title: 'Open Settings', run: () => openProxySettings(row.scope) });

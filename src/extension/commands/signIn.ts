@@ -14,6 +14,7 @@ export async function signIn(context: SwitchboardContext, argument: ProxyArgumen
     await context.signIns.signIn(row.name);
     context.log.info(`Signed in to proxy "${row.name}".`);
   } catch (error) {
+    if (/The sign-in was cancelled/.test(messageOf(error))) return; // The user's own cancel needs no error.
     await showError(messageOf(error), { title: 'Sign In', run: () => signIn(context, row.name) });
   }
 }

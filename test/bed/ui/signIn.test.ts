@@ -79,7 +79,7 @@ describe('Signing in from the Proxies view, clicked through', function () {
     const tab = page.context().waitForEvent('page', { timeout: 30_000 });
     await guarded.locator('a.action-label[aria-label="Sign In"]').click();
     const signInTab = await tab;
-    await signInTab.getByText(/The switchboard is signed in to guarded/).waitFor({ timeout: 30_000 });
+    await signInTab.getByText(/The switchboard received the sign-in to guarded/).waitFor({ timeout: 30_000 });
     await signInTab.screenshot({ path: join(bed.results, 'signed-in-tab.png') });
     await signInTab.close();
     const connected = row(/^guarded/).filter({ hasText: /2 tools/ });
