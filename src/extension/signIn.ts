@@ -75,6 +75,11 @@ export class SignInBroker implements vscode.Disposable {
     await this.request('signOut', name);
   }
 
+  /** The stored text of a proxy's credentials, for the tests' check that they are here. */
+  async storedText(proxy: string): Promise<string | undefined> {
+    return await this.secrets.get(keyOf(proxy));
+  }
+
   /** Deletes every credential kept for a proxy: when the user removes it. */
   async forgetProxy(name: string): Promise<void> {
     await this.change(name, () => undefined);

@@ -33,6 +33,8 @@ export interface SwitchboardTestApi {
   treeSnapshot(): TreeSnapshotItem[];
   /** The status bar item as it renders now. */
   statusBarSnapshot(): StatusBarSnapshot;
+  /** What SecretStorage holds for a proxy's sign-in, as stored (to check tokens are there and nowhere else). Test runs only. */
+  storedSignIn(proxy: string): Promise<string | undefined>;
 }
 
 /** One rendered tree item. */
@@ -92,6 +94,10 @@ export function createTestApi(context: SwitchboardContext, tree: ProxyTreeData, 
       await applyToolCheckboxes([[node, state]], context.model, context.settings);
     },
     treeSnapshot: () => snapshot(tree, undefined),
+    storedSignIn: async (proxy) => {
+      onlyUnderTest('storedSignIn');
+      return await context.signIns.storedText(proxy);
+    },
     statusBarSnapshot: () => ({
       text: statusBar.text,
       tooltip: typeof statusBar.tooltip === 'string' ? statusBar.tooltip : statusBar.tooltip?.value,

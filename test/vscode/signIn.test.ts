@@ -100,11 +100,14 @@ describe('Sign in to an OAuth-protected server', function () {
     }
     const everywhere = JSON.stringify(vscode.workspace.getConfiguration('mcpSwitchboard'));
     for (const token of issued) assert.ok(!everywhere.includes(token), 'no token in the mcpSwitchboard settings');
+    const stored = (await api.storedSignIn('guarded')) ?? '';
+    assert.ok(issued.some((token) => stored.includes(token)), 'the tokens are in SecretStorage');
   });
 
   it('Sign Out deletes the tokens: the proxy needs sign-in again, and signs in again from its row', async () => {
     await vscode.commands.executeCommand(Command.signOut, 'guarded');
     await waitForProxy(api, 'guarded', 'needs-sign-in');
+    assert.equal(await api.storedSignIn('guarded'), undefined, 'Sign Out deleted them from SecretStorage');
     await vscode.commands.executeCommand(Command.signIn, 'guarded');
     await waitForProxy(api, 'guarded', 'connected');
     assert.equal((await stats()).authorizations, 2);
