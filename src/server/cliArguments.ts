@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from '../core/limits';
 import { LOG_LEVELS, type LogLevel } from '../core/logger';
 import { DEFAULT_SEARCH_THRESHOLD, TOOL_SURFACES, type ToolSurface } from '../core/surfaceModes';
@@ -81,34 +81,24 @@ export class UsageError extends Error {}
 /** Parses argv, or throws a UsageError that says what is wrong and what is allowed. */
 export function parseCliArguments(argv: readonly string[]): CliOptions | ConnectOptions | 'help' | 'version' {
   if (argv[0] === 'connect') return parseConnectArguments(argv.slice(1));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        stdio: { type: 'boolean' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        token: { type: 'string' },
-        'no-auth': { type: 'boolean' },
-        'allow-agent-commands': { type: 'boolean' },
-        'first-list-grace': { type: 'string' },
-        surface: { type: 'string' },
-        'surface-threshold': { type: 'string' },
-        profile: { type: 'string' },
-        user: { type: 'boolean' },
-        'idle-grace': { type: 'string' },
-        'log-level': { type: 'string' },
-        version: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const values = parsed.values;
+  const values = strictArguments(argv, {
+    config: { type: 'string' },
+    stdio: { type: 'boolean' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    token: { type: 'string' },
+    'no-auth': { type: 'boolean' },
+    'allow-agent-commands': { type: 'boolean' },
+    'first-list-grace': { type: 'string' },
+    surface: { type: 'string' },
+    'surface-threshold': { type: 'string' },
+    profile: { type: 'string' },
+    user: { type: 'boolean' },
+    'idle-grace': { type: 'string' },
+    'log-level': { type: 'string' },
+    version: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, '');
   if (values.help) return 'help';
   if (values.version) return 'version';
   const user = values.user ?? false;
@@ -161,28 +151,27 @@ export function parseCliArguments(argv: readonly string[]): CliOptions | Connect
 }
 
 function parseConnectArguments(argv: readonly string[]): ConnectOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        'vscode-settings': { type: 'string' },
-        profile: { type: 'string' },
-        port: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`connect: ${(error as Error).message}`);
-  }
-  const values = parsed.values;
+  const values = strictArguments(argv, {
+    config: { type: 'string' },
+    'vscode-settings': { type: 'string' },
+    profile: { type: 'string' },
+    port: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  }, 'connect: ');
   if (values.help) return 'help';
   if (values.config !== undefined && values['vscode-settings'] !== undefined) {
     throw new UsageError('connect: --config and --vscode-settings both name the registry: give one.');
   }
   return { command: 'connect', config: values.config ?? values['vscode-settings'], profile: values.profile, port: parsePort(values.port, DEFAULT_USER_PORT) };
+}
+
+/** parseArgs in strict mode; what it refuses becomes a UsageError (prefixed with the subcommand). */
+function strictArguments<const Options extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: Options, prefix: string) {
+  try {
+    return parseArgs({ args: [...argv], strict: true, options }).values;
+  } catch (error) {
+    throw new UsageError(`${prefix}${(error as Error).message}`);
+  }
 }
 
 function parsePort(value: string | undefined, fallback: number): number {
