@@ -16,6 +16,7 @@ import {
   QuickInputRecorder,
   resetSettings,
   setSetting,
+  sleep,
   waitFor,
   waitForProxy,
   writeProxies,
@@ -126,6 +127,13 @@ describe('Commands in the Proxies view\'s menus, with the arguments VS Code pass
     await waitFor('"menus" to reconnect after Restart', () =>
       api.statuses().find((status) => status.name === 'menus' && status.state === 'connected' && status.since !== connected.since),
     );
+
+    // A command proxy does not sign in: Sign In and Sign Out leave it connected, not restarted.
+    const beforeSignIn = (await waitForProxy(api, 'menus', 'connected')).since;
+    await run(Command.signIn);
+    await run(Command.signOut);
+    await sleep(300);
+    assert.equal(api.statuses().find((status) => status.name === 'menus')?.since, beforeSignIn);
 
     await run(Command.editProxyInSettings);
     const editor = await waitFor('the settings file to open', () => vscode.window.activeTextEditor);
