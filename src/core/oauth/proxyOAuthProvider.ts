@@ -8,6 +8,10 @@ import { NeedsSignInError } from './signInErrors';
 /** The entry's `oauth` settings with variables expanded, or none. */
 export type OAuthSettings = Exclude<OAuthEntry, false>;
 
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
 /** The redirect URL reported before any sign-in chose one; the SDK needs some URL to know the flow is interactive. */
 const PLACEHOLDER_REDIRECT = 'http://127.0.0.1/callback';
 
@@ -56,9 +60,12 @@ export class ProxyOAuthProvider implements OAuthClientProvider {
     return this.flow?.redirectUrl ?? this.record.redirectUrl ?? PLACEHOLDER_REDIRECT;
   }
 
-  get clientMetadata(): OAuthClientMetadata {
+  get clientMetadata(): OAuthClientMetadata & { application_type: 'native' } {
     return {
       client_name: this.clientName,
+      // SEP-837: a program on the user's machine with a loopback redirect is a native application (RFC 8252);
+      // the SDK's type lacks the field, and passes the metadata to registration as it is.
+      application_type: 'native',
       redirect_uris: [this.redirectUrl],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -168,6 +175,11 @@ export class ProxyOAuthProvider implements OAuthClientProvider {
   }
 
   async saveDiscoveryState(state: OAuthDiscoveryState): Promise<void> {
+    // RFC 8414 §3.3: metadata whose issuer is not the server it was fetched for is not that server's; its endpoints are not used.
+    const issuer = state.authorizationServerMetadata?.issuer;
+    if (issuer !== undefined && withoutTrailingSlash(issuer) !== withoutTrailingSlash(state.authorizationServerUrl)) {
+      throw new Error(`the authorization server ${state.authorizationServerUrl} serves metadata for another issuer (${issuer}), so it was not used`);
+    }
     // A pre-registered client's secret belongs to one authorization server: a server that names another gets none.
     const bound = this.record.boundIssuer;
     if (this.settings.clientId !== undefined && bound !== undefined && bound !== state.authorizationServerUrl) {
