@@ -13,6 +13,12 @@ async function main(argv: readonly string[]): Promise<void> {
   const options = parseCliArguments(argv);
   if (options === 'help') return void process.stdout.write(`${USAGE}\n`);
   if (options === 'version') return void process.stdout.write(`${version}\n`);
+  if (options === 'rotate-token') {
+    const [{ rotateToken }, { userFiles }] = await Promise.all([import('./user/persistentToken'), import('./user/userFiles')]);
+    const path = userFiles().token;
+    await rotateToken(path);
+    return void process.stdout.write(`A new token is in ${path}. The user's switchboard takes it at once and refuses the old one; connect follows by itself, other clients need the new one.\n`);
+  }
   if (options.command === 'connect') {
     const { connect } = await import('./user/connect');
     return await connect(options);

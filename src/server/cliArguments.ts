@@ -12,6 +12,7 @@ const MAX_IDLE_GRACE_MS = 60_000;
 /** The --help text. */
 export const USAGE = `Usage: mcp-switchboard [options]
        mcp-switchboard connect [--config FILE | --vscode-settings FILE] [--profile NAME] [--port N]
+       mcp-switchboard rotate-token
 
 One MCP server in front of all your MCP servers.
 
@@ -19,6 +20,8 @@ connect: a stdio MCP server for clients that run only those (Claude Desktop…),
   attached to the user's shared switchboard, which it starts when none runs.
   Its registry is --config FILE, or VS Code's user settings.json
   (mcpSwitchboard.proxies; --vscode-settings FILE names another one).
+rotate-token: a new bearer token for the user's shared switchboard; the old
+  one is refused at once (connect follows by itself).
 
 Options:
   --config FILE             registry file (default ./proxies.json; created when missing).
@@ -79,8 +82,12 @@ export interface CliOptions {
 export class UsageError extends Error {}
 
 /** Parses argv, or throws a UsageError that says what is wrong and what is allowed. */
-export function parseCliArguments(argv: readonly string[]): CliOptions | ConnectOptions | 'help' | 'version' {
+export function parseCliArguments(argv: readonly string[]): CliOptions | ConnectOptions | 'rotate-token' | 'help' | 'version' {
   if (argv[0] === 'connect') return parseConnectArguments(argv.slice(1));
+  if (argv[0] === 'rotate-token') {
+    if (argv.length > 1) throw new UsageError(`rotate-token takes no options, not "${argv[1]}".`);
+    return 'rotate-token';
+  }
   const values = strictArguments(argv, {
     config: { type: 'string' },
     stdio: { type: 'boolean' },

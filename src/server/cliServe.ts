@@ -110,6 +110,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     }
     if (user) {
       await user.announce(front.url);
+      user.watchToken((rotated) => front.setToken(rotated));
       await mount();
     }
     // First, before anything about proxies: how to connect.

@@ -40,6 +40,8 @@ export interface HttpFrontOptions {
 
 export interface HttpFront {
   readonly url: string;
+  /** Takes a new bearer token (Rotate Token): requests with the old one are refused from now on. */
+  setToken(token: string): void;
   close(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
   /** The profile each session was opened for (undefined: all tools). */
   const sessionProfiles = new WeakMap<HttpSessionTransport, string | undefined>();
   const allowedHosts = new Set([...LOOPBACK_HOSTS, options.host.toLowerCase()]);
-  const expectedAuthorization = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
+  let expectedAuthorization = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
   const sessionOptions: HttpSessionOptions = { pollAfterQuietMs: options.pollAfterQuietMs ?? pollAfterQuietFromEnvironment(options.logger) };
 
   let openRequests = 0;
@@ -182,6 +184,9 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
   const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${hostInUrl}:${port}${MCP_PATH}`,
+    setToken(token) {
+      expectedAuthorization = Buffer.from(`Bearer ${token}`);
+    },
     async close() {
       clearInterval(reaper);
       await Promise.all([...sessions.values()].map((session) => session.close()));

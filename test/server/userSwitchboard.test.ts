@@ -142,6 +142,23 @@ describe('The user’s shared switchboard and connect', function () {
     assert.notEqual(discovery()!.pid, killed);
   });
 
+  it('rotate-token locks the old token out at once, and a connected client follows the new one', async () => {
+    const client = await connectClient('--vscode-settings', settings, '--port', String(port));
+    await waitForTool(client, 'everything_echo', 20_000);
+    const old = discovery()!.token;
+    const rotate = spawnSync(process.execPath, [CLI, 'rotate-token'], { env, encoding: 'utf8' });
+    assert.equal(rotate.status, 0, rotate.stderr);
+    assert.match(rotate.stdout, /^A new token is in .*token\. The user's switchboard takes it at once and refuses the old one/);
+    await eventually('the discovery file to carry the new token', () => (discovery()?.token !== old ? true : undefined));
+    const url = discovery()!.url;
+    const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    const post = (token: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` }, body: initialize });
+    assert.equal((await post(old)).status, 401, 'the old token is refused');
+    assert.equal((await post(discovery()!.token)).status, 200, 'the new one is taken');
+    assert.equal(text(await client.callTool({ name: 'everything_echo', arguments: { message: 'after' } })), 'Echo: after', 'connect followed the rotation');
+  });
+
   it('says clearly when its port is taken by another program, or its registry is not there', async () => {
     const { createServer } = await import('node:net');
     const squatter = createServer().listen(port, '127.0.0.1');

@@ -3,6 +3,7 @@ import { existsSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ConnectOptions } from '../cliArguments';
 import { type Discovery, isAlive, readDiscovery } from './discovery';
@@ -27,7 +28,7 @@ export async function connect(options: ConnectOptions): Promise<void> {
     await startInBackground(config, options.port, files.log);
     running = await waitForSwitchboard(files.discovery);
   }
-  await bridge(running, options.profile);
+  await bridge(running, options.profile, files.discovery);
 }
 
 /** The registry to serve: the one named, else VS Code's user settings. */
@@ -76,11 +77,34 @@ async function waitForSwitchboard(discoveryPath: string): Promise<Discovery> {
   throw new Error(`The user's switchboard did not start within ${START_TIMEOUT_MS / 1000} s; see ${userFiles().log}.`);
 }
 
+/**
+ * A fetch that sends the switchboard's token and, refused with 401, reads the
+ * discovery file once for a rotated one and tries again: the user may rotate
+ * the token while clients are connected, and connect is theirs to follow it.
+ */
+function followingRotation(initial: string, discoveryPath: string): FetchLike {
+  let token = initial;
+  return async (input, init) => {
+    const send = () => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      return fetch(input, { ...init, headers });
+    };
+    const response = await send();
+    if (response.status !== 401) return response;
+    const rotated = (await readDiscovery(discoveryPath))?.token;
+    if (rotated === undefined || rotated === token) return response;
+    await response.body?.cancel();
+    token = rotated;
+    return await send();
+  };
+}
+
 /** Passes messages between this process's stdin/stdout and the switchboard, until stdin closes. */
-async function bridge(running: Discovery, profile: string | undefined): Promise<void> {
+async function bridge(running: Discovery, profile: string | undefined, discoveryPath: string): Promise<void> {
   const url = new URL(running.url);
   if (profile !== undefined) url.pathname = `${url.pathname}/${encodeURIComponent(profile)}`;
-  const remote = new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${running.token}` } } });
+  const remote = new StreamableHTTPClientTransport(url, { fetch: followingRotation(running.token, discoveryPath) });
   const local = new StdioServerTransport();
   let initializeId: string | number | undefined;
 

@@ -1,17 +1,25 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Logger } from '../../core/logger';
 import { type Discovery, isAlive, readDiscovery, removeDiscovery, writeDiscovery } from './discovery';
-import { persistentToken } from './persistentToken';
+import { persistentToken, savedToken } from './persistentToken';
 import { userFiles } from './userFiles';
 
+/** Token file events come in bursts (a temporary file, then a rename): one read after they settle. */
+const TOKEN_SETTLE_MS = 50;
+
 /**
- * Being the user's shared switchboard: the saved token, and the discovery
- * file written once the port is held (the port itself is the lock: the
- * kernel gives it to one process and takes it back when that one dies, so no
- * lock can go stale) and removed at the end.
+ * Being the user's shared switchboard: the saved token (and a new one when
+ * it is rotated), and the discovery file written once the port is held (the
+ * port itself is the lock: the kernel gives it to one process and takes it
+ * back when that one dies, so no lock can go stale) and removed at the end.
  */
 export class UserSwitchboard {
+  private url: string | undefined;
+  private watcher: FSWatcher | undefined;
+
   private constructor(
-    readonly token: string,
+    private currentToken: string,
     readonly tokenPath: string,
     private readonly discoveryPath: string,
     private readonly config: string,
@@ -24,6 +32,10 @@ export class UserSwitchboard {
     return new UserSwitchboard(await persistentToken(files.token), files.token, files.discovery, config, version, logger);
   }
 
+  get token(): string {
+    return this.currentToken;
+  }
+
   /** The user switchboard another process runs, if the discovery file names a live one. */
   async running(): Promise<Discovery | undefined> {
     const found = await readDiscovery(this.discoveryPath);
@@ -32,11 +44,39 @@ export class UserSwitchboard {
 
   /** Says where this switchboard listens (replacing what a killed one left behind). */
   async announce(url: string): Promise<void> {
-    await writeDiscovery(this.discoveryPath, { pid: process.pid, url, token: this.token, config: this.config, version: this.version });
+    this.url = url;
+    await this.writeDiscovery();
     this.logger.info(`The user's switchboard; discovery file ${this.discoveryPath}.`);
   }
 
+  /** Calls `onRotate` with the new token whenever the token file gets one (`mcp-switchboard rotate-token`). */
+  watchToken(onRotate: (token: string) => void): void {
+    let timer: NodeJS.Timeout | undefined;
+    const name = basename(this.tokenPath);
+    this.watcher = watch(dirname(this.tokenPath), (_event, file) => {
+      if (file !== null && file !== name) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void this.takeToken(onRotate), TOKEN_SETTLE_MS);
+    });
+    this.watcher.on('error', (error) => this.logger.warn(`Stopped watching ${this.tokenPath}: ${error.message}`));
+  }
+
   async withdraw(): Promise<void> {
+    this.watcher?.close();
     await removeDiscovery(this.discoveryPath, process.pid);
+  }
+
+  private async takeToken(onRotate: (token: string) => void): Promise<void> {
+    const token = await savedToken(this.tokenPath);
+    if (token === undefined || token === this.currentToken) return;
+    this.currentToken = token;
+    onRotate(token);
+    await this.writeDiscovery();
+    this.logger.info('The token was rotated: requests with the old one are refused.');
+  }
+
+  private async writeDiscovery(): Promise<void> {
+    if (this.url === undefined) return;
+    await writeDiscovery(this.discoveryPath, { pid: process.pid, url: this.url, token: this.currentToken, config: this.config, version: this.version });
   }
 }
