@@ -28,6 +28,9 @@ export interface ServeArguments {
   readonly earlyStarts: EarlyStarts | undefined;
 }
 
+/** How long a user switchboard that finds its port taken waits for the holder's discovery file. */
+const DISCOVERY_WAIT_MS = 2_000;
+
 /** Runs the switchboard: the engine, the front (stdio or Streamable HTTP), the registry file and its watch. */
 export async function serve({ options, logger, releaseLog, file, loaded, earlyStarts }: ServeArguments): Promise<void> {
   const switchboard = new Switchboard({
@@ -99,13 +102,13 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     } catch (error) {
       if (!user || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
       releaseLog();
-      // The port is the lock: whoever holds it is the user's switchboard, or another program is in the way.
-      const running = await user.running();
+      // The port is the lock: whoever holds it is the user's switchboard (which may be a moment from saying so), or another program.
+      const running = await user.running(DISCOVERY_WAIT_MS);
       if (running) {
         process.stderr.write(`mcp-switchboard: the user's switchboard already runs (pid ${running.pid}) at ${running.url}.\n`);
         process.exit(0);
       }
-      process.stderr.write(`mcp-switchboard: port ${options.port} on 127.0.0.1 is taken by another program: start with --port N (in VS Code, set mcpSwitchboard.port).\n`);
+      process.stderr.write(`mcp-switchboard: port ${options.port} on 127.0.0.1 is taken by another program: start with --port N.\n`);
       process.exit(2);
     }
     if (user) {

@@ -36,10 +36,15 @@ export class UserSwitchboard {
     return this.currentToken;
   }
 
-  /** The user switchboard another process runs, if the discovery file names a live one. */
-  async running(): Promise<Discovery | undefined> {
-    const found = await readDiscovery(this.discoveryPath);
-    return found && found.pid !== process.pid && isAlive(found.pid) ? found : undefined;
+  /** The user switchboard another process runs, if the discovery file names a live one within `waitMs`. */
+  async running(waitMs: number): Promise<Discovery | undefined> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const found = await readDiscovery(this.discoveryPath);
+      if (found && found.pid !== process.pid && isAlive(found.pid)) return found;
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((wait) => setTimeout(wait, 50));
+    }
   }
 
   /** Says where this switchboard listens (replacing what a killed one left behind). */
