@@ -321,9 +321,10 @@ export class Backend {
   async signIn(): Promise<void> {
     const auth = this.auth;
     if (!auth) throw new Error(`Proxy "${this.name}" does not sign in: it is not a url proxy that has tried to connect (or its entry says oauth: false or sends its own Authorization header).`);
+    const signing = auth.signIn();
     this.host.onDidChangeState(this); // Shows the sign-in in progress.
     try {
-      await auth.signIn();
+      await signing;
     } catch (error) {
       if (this.state === 'needs-sign-in') this.setState('needs-sign-in', `${failureText(error)} ${this.host.signInHost?.retryAdvice ?? ''}`.trim());
       else this.host.onDidChangeState(this);
