@@ -106,6 +106,14 @@ describe('OAuth sign-in (CLI, real OAuth-protected server)', function () {
     assert.deepEqual([stats.registrations, stats.authorizations], [1, 1]);
   });
 
+  it('signs in a proxy over the legacy SSE transport too', async () => {
+    server = await startOAuthServer();
+    const client = await start({ legacy: { url: `${server.url}/sse` } });
+    await waitForTool(client, 'legacy_whoami', 20_000);
+    assert.equal(text(await client.callTool({ name: 'legacy_whoami', arguments: {} })), 'alice');
+    assert.equal(((await server.admin('stats')) as Stats).authorizations, 1);
+  });
+
   it('refreshes an expired token without a new sign-in', async () => {
     server = await startOAuthServer('--token-ttl', '2');
     const client = await start({ remote: { url: server.url } });
