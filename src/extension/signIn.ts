@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { HostRequest, ToExtensionMessage } from '../core/ipc';
+import type { HostRequest, ToExtensionMessage, ToServerMessage } from '../core/ipc';
 import type { StatusStore } from './statusStore';
 import type { ServerSupervisor } from './supervisor';
 
@@ -115,12 +115,17 @@ export class SignInBroker implements vscode.Disposable {
   }
 
   private answer(id: number, request: HostRequest): void {
+    // Ids start again in each server process: an answer for one that has gone since must not reach its successor.
+    const asker = this.supervisor.processId;
+    const reply = (result: Omit<Extract<ToServerMessage, { type: 'hostResult' }>, 'type' | 'id'>) => {
+      if (this.supervisor.processId === asker) this.supervisor.send({ type: 'hostResult', id, ...result });
+    };
     this.perform(request).then(
-      (value) => this.supervisor.send({ type: 'hostResult', id, ok: true, ...(value !== undefined && { value }) }),
+      (value) => reply({ ok: true, ...(value !== undefined && { value }) }),
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         this.log.warn(`Sign-in: ${request.op} failed: ${message}`);
-        this.supervisor.send({ type: 'hostResult', id, ok: false, error: message });
+        reply({ ok: false, error: message });
       },
     );
   }
