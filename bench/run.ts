@@ -4,7 +4,7 @@
  * drift falls on both. Prints a table with each line's target (DESIGN.md,
  * "Performance budget") and PASS/MISS, and writes bench/results.json.
  *
- *   tsx bench/run.ts [--quick] [--only calls,startup,scale,search,payload] [--profile DIR]
+ *   tsx bench/run.ts [--quick] [--only calls,startup,scale,search,payload,sharing] [--profile DIR]
  *
  * --quick    small counts, for trying changes (does not write results.json)
  * --only     run only the named sections (does not write results.json)
@@ -24,6 +24,7 @@ import { measureCalls } from './sections/calls';
 import { measurePayload } from './sections/payload';
 import { measureScale } from './sections/scale';
 import { measureSearch } from './sections/search';
+import { measureSharing } from './sections/sharing';
 import { measureStartup } from './sections/startup';
 
 const SECTIONS = {
@@ -32,6 +33,7 @@ const SECTIONS = {
   scale: measureScale,
   search: measureSearch,
   payload: measurePayload,
+  sharing: measureSharing,
 } as const;
 type SectionName = keyof typeof SECTIONS;
 

@@ -116,8 +116,8 @@ export class Processes {
   }
 
   /** Starts `command` as an MCP server over stdio and connects a client to it. */
-  async stdioClient(label: string, command: string, args: readonly string[], connectTimeoutMs = 60_000): Promise<Endpoint> {
-    const transport = new StdioClientTransport({ command, args: [...args], env: this.env(label), stderr: 'pipe' });
+  async stdioClient(label: string, command: string, args: readonly string[], connectTimeoutMs = 60_000, extraEnv: Record<string, string> = {}): Promise<Endpoint> {
+    const transport = new StdioClientTransport({ command, args: [...args], env: { ...this.env(label), ...extraEnv }, stderr: 'pipe' });
     let stderr = '';
     transport.stderr?.on('data', (chunk: Buffer) => (stderr = appendTail(stderr, chunk.toString('utf8'))));
     const client = new Client(CLIENT_INFO);
