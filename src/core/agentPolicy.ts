@@ -42,13 +42,18 @@ export function forbiddenHostKind(host: string): string | undefined {
   return undefined;
 }
 
-/** The host part of a URL as `forbiddenHostKind` takes it, or undefined when it does not parse. */
+/** The host part of a URL text as `forbiddenHostKind` takes it, or undefined when it does not parse. */
 function urlHost(url: string): string | undefined {
   try {
-    return new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return bareHostname(new URL(url));
   } catch {
     return undefined;
   }
+}
+
+/** A URL's host as `forbiddenHostKind` takes it: an IPv6 literal without its brackets. */
+export function bareHostname(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
 }
 
 const METADATA_NAMES = new Set(['metadata', 'metadata.goog', 'metadata.google.internal', 'instance-data', 'instance-data.ec2.internal']);

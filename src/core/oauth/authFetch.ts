@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { forbiddenHostKind } from '../agentPolicy';
+import { bareHostname, forbiddenHostKind } from '../agentPolicy';
 
 /** The last OAuth request and how it ended (`status` undefined: no answer), so a failure can name the step. */
 export interface AuthRequestRecord {
@@ -36,22 +36,22 @@ export function guardedAuthFetch(base: FetchLike, loopbackAllowed: boolean, onRe
  * browser) a URL, or undefined when it will: https only, or plain http to
  * this machine; this machine only for a proxy that is on it (a remote
  * server's metadata must not aim the switchboard at local services); never a
- * link-local or cloud-metadata host.
+ * link-local or cloud-metadata host. `what` names the URL in the sentence.
  */
-export function authUrlProblem(url: URL, loopbackAllowed: boolean): string | undefined {
-  const kind = forbiddenHostKind(bareHost(url));
-  if (kind) return `The authorization server's ${url.href} is ${kind}: refused.`;
+export function authUrlProblem(url: URL, loopbackAllowed: boolean, what = "The authorization server's"): string | undefined {
+  const kind = forbiddenHostKind(bareHostname(url));
+  if (kind) return `${what} ${url.href} is ${kind}: refused.`;
   const loopback = isLoopbackUrl(url);
-  if (loopback && !loopbackAllowed) return `The authorization server's ${url.href} points at this machine, though the server is not on it: refused.`;
+  if (loopback && !loopbackAllowed) return `${what} ${url.href} points at this machine, though the server is not on it: refused.`;
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    return `The authorization server's ${url.href} is not https: the switchboard sends credentials only over https (or to loopback).`;
+    return `${what} ${url.href} is not https: the switchboard sends credentials only over https (or to loopback).`;
   }
   return undefined;
 }
 
 /** Whether a URL names this machine by one of its literal names (not by any name that a resolver might send elsewhere). */
 export function isLoopbackUrl(url: URL): boolean {
-  const host = bareHost(url).toLowerCase();
+  const host = bareHostname(url).toLowerCase();
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
@@ -60,11 +60,6 @@ export function isLoopbackUrl(url: URL): boolean {
 /** Where a token may be sent: https, or plain http to this machine. */
 export function isTokenSafeUrl(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackUrl(url));
-}
-
-/** A URL's host without the brackets of an IPv6 literal. */
-function bareHost(url: URL): string {
-  return url.hostname.replace(/^\[|\]$/g, '');
 }
 
 /** Why a fetch did not get an answer, in a few words: the system's error code where there is one. */

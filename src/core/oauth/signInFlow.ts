@@ -32,8 +32,8 @@ export async function runSignInFlow(context: SignInFlowContext, signal: AbortSig
     const authorizationUrl = provider.authorizationUrl;
     if (!authorizationUrl) throw new Error('the sign-in did not produce an authorization URL.');
     // The browser opens whatever it is given (a file:, a custom scheme): only an https page, checked like every OAuth URL.
-    const refused = authUrlProblem(authorizationUrl, context.loopbackAllowed);
-    if (refused) throw new Error(refused.replace("The authorization server's", 'its sign-in page'));
+    const refused = authUrlProblem(authorizationUrl, context.loopbackAllowed, 'its sign-in page');
+    if (refused) throw new Error(refused);
     const callback = listener.wait(state, proxy, signal);
     callback.catch(() => undefined); // Awaited below; a cancel while the browser opens must not be an unhandled rejection.
     await host.openBrowser(proxy, authorizationUrl);

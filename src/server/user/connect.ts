@@ -6,7 +6,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ConnectOptions } from '../cliArguments';
-import { type Discovery, isAlive, readDiscovery } from './discovery';
+import { type Discovery, liveDiscovery, readDiscovery } from './discovery';
 import { ensurePrivateFolder, userFiles } from './userFiles';
 import { findVsCodeSettings, vscodeSettingsCandidates } from './vscodeSettingsPath';
 
@@ -45,8 +45,8 @@ function registryOf(options: ConnectOptions): string {
 
 /** The running user switchboard, if any; one that serves another registry than the one asked for is an error, not a silent switch. */
 async function attachable(discoveryPath: string, asked: string | undefined): Promise<Discovery | undefined> {
-  const found = await readDiscovery(discoveryPath);
-  if (!found || !isAlive(found.pid)) return undefined; // None, or one that was killed: a new one replaces its file.
+  const found = await liveDiscovery(discoveryPath, 0);
+  if (!found) return undefined; // None, or one that was killed: a new one replaces its file.
   if (asked !== undefined && resolve(found.config) !== asked) {
     throw new Error(`The user's switchboard (pid ${found.pid}) serves ${found.config}, not ${asked}: connect without --config to use it, or stop it first.`);
   }
@@ -68,13 +68,9 @@ async function startInBackground(config: string, port: number, logPath: string):
 
 /** Waits for the discovery file of a live switchboard (the one started, or the one that won the port). */
 async function waitForSwitchboard(discoveryPath: string): Promise<Discovery> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const found = await readDiscovery(discoveryPath);
-    if (found && isAlive(found.pid)) return found;
-    await new Promise((wait) => setTimeout(wait, 50));
-  }
-  throw new Error(`The user's switchboard did not start within ${START_TIMEOUT_MS / 1000} s; see ${userFiles().log}.`);
+  const found = await liveDiscovery(discoveryPath, START_TIMEOUT_MS);
+  if (!found) throw new Error(`The user's switchboard did not start within ${START_TIMEOUT_MS / 1000} s; see ${userFiles().log}.`);
+  return found;
 }
 
 /**

@@ -27,6 +27,21 @@ export async function writeDiscovery(path: string, discovery: Discovery): Promis
   await writePrivateFile(path, `${JSON.stringify(discovery, null, 2)}\n`);
 }
 
+/**
+ * The discovery file of a live user switchboard other than `exceptPid`, once
+ * there is one within `waitMs` (0: now or never). A file that names a dead
+ * process counts as none: its successor overwrites it.
+ */
+export async function liveDiscovery(path: string, waitMs: number, exceptPid?: number): Promise<Discovery | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const found = await readDiscovery(path);
+    if (found && found.pid !== exceptPid && isAlive(found.pid)) return found;
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((wait) => setTimeout(wait, 50));
+  }
+}
+
 /** Removes the discovery file if it still names this process (a successor may have written its own). */
 export async function removeDiscovery(path: string, pid: number): Promise<void> {
   if ((await readDiscovery(path))?.pid === pid) await unlink(path).catch(() => undefined);

@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from '../../core/logger';
-import { type Discovery, isAlive, readDiscovery, removeDiscovery, writeDiscovery } from './discovery';
+import { type Discovery, liveDiscovery, removeDiscovery, writeDiscovery } from './discovery';
 import { persistentToken, savedToken } from './persistentToken';
 import { userFiles } from './userFiles';
 
@@ -38,13 +38,7 @@ export class UserSwitchboard {
 
   /** The user switchboard another process runs, if the discovery file names a live one within `waitMs`. */
   async running(waitMs: number): Promise<Discovery | undefined> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const found = await readDiscovery(this.discoveryPath);
-      if (found && found.pid !== process.pid && isAlive(found.pid)) return found;
-      if (Date.now() >= deadline) return undefined;
-      await new Promise((wait) => setTimeout(wait, 50));
-    }
+    return await liveDiscovery(this.discoveryPath, waitMs, process.pid);
   }
 
   /** Says where this switchboard listens (replacing what a killed one left behind). */
