@@ -5,11 +5,10 @@
  * auto-approving redirect back to the switchboard's loopback callback.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { type OAuthFixture, startOAuthFixture } from '../support/oauthFixture';
 import {
   eventually,
   listProxies,
@@ -27,29 +26,7 @@ const FIXTURE = join(ROOT, 'out', 'fixtures', 'oauth-server.js');
 const FOLLOW_REDIRECTS = join(ROOT, 'out', 'fixtures', 'follow-redirects.js');
 const TRIPWIRE = join(ROOT, 'out', 'fixtures', 'loopbackOnly.js');
 
-interface OAuthServer {
-  readonly url: string;
-  readonly process: ChildProcess;
-  admin(path: string, body?: unknown): Promise<unknown>;
-}
-
-async function startOAuthServer(...flags: string[]): Promise<OAuthServer> {
-  const child = spawn(process.execPath, [FIXTURE, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the OAuth fixture exited with ${code}`)));
-  });
-  const url = (JSON.parse(line) as { url: string }).url;
-  const origin = new URL(url).origin;
-  return {
-    url,
-    process: child,
-    async admin(path, body) {
-      const response = await fetch(`${origin}/admin/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return await response.json();
-    },
-  };
-}
+const startOAuthServer = (...flags: string[]): Promise<OAuthFixture> => startOAuthFixture(process.execPath, FIXTURE, flags, true);
 
 interface Stats {
   registrations: number;
@@ -69,7 +46,7 @@ function tokenFiles(config: string): string[] {
 
 describe('OAuth sign-in (CLI, real OAuth-protected server)', function () {
   this.timeout(60_000);
-  let server: OAuthServer;
+  let server: OAuthFixture;
   let switchboard: RunningSwitchboard | undefined;
   let config: ReturnType<typeof temporaryFolder>;
 

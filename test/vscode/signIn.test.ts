@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import { Command } from '../../src/extension/constants';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
+import { type OAuthFixture, startOAuthFixture } from '../support/oauthFixture';
 import {
   activateAndStartServer,
   lmTool,
@@ -51,22 +50,21 @@ function readOrEmpty(path: string): string {
 describe('Sign in to an OAuth-protected server', function () {
   this.timeout(120_000);
   let api: SwitchboardTestApi;
-  let fixture: ChildProcess;
+  let fixture: OAuthFixture;
   let url: string;
 
-  const stats = async (): Promise<Stats> => (await (await fetch(new URL('/admin/stats', url))).json()) as Stats;
+  const stats = async (): Promise<Stats> => (await fixture.admin('stats')) as Stats;
 
   before(async () => {
-    fixture = spawn(NODE, [FIXTURE], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const line = await new Promise<string>((resolve) => createInterface({ input: fixture.stdout! }).once('line', resolve));
-    url = (JSON.parse(line) as { url: string }).url;
+    fixture = await startOAuthFixture(NODE, FIXTURE);
+    url = fixture.url;
     api = await activateAndStartServer();
     await resetSettings();
   });
 
   after(async () => {
     await resetSettings();
-    fixture.kill();
+    fixture.process.kill();
   });
 
   it('shows needs sign-in, signs in from Sign In through the browser, and Copilot’s path calls its tool', async () => {

@@ -7,11 +7,10 @@
  * test-results/ui/sign-in/.
  */
 import * as assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Locator, Page } from 'playwright-core';
+import { startOAuthFixture } from '../../support/oauthFixture';
 import { newWorkbenchPage } from '../browser';
 import { REPO } from '../paths';
 import { startSession, type BedSession } from '../session';
@@ -25,7 +24,6 @@ describe('Signing in from the Proxies view, clicked through', function () {
   const teardown = new Teardown();
   let bed: BedSession;
   let page: Page;
-  let fixture: ChildProcess;
 
   const screenshot = numberedScreenshots(() => page, () => bed.results);
   const sideBar = () => page.locator('.part.sidebar');
@@ -35,10 +33,9 @@ describe('Signing in from the Proxies view, clicked through', function () {
   before(async function () {
     this.timeout(30 * 60_000);
     runTeardown.add('stopping the bed of signIn.test.ts', () => teardown.run());
-    fixture = spawn(process.execPath, [FIXTURE], { stdio: ['ignore', 'pipe', 'ignore'] });
-    teardown.add('stopping the OAuth fixture', async () => void fixture.kill());
-    const line = await new Promise<string>((resolve) => createInterface({ input: fixture.stdout! }).once('line', resolve));
-    const url = (JSON.parse(line) as { url: string }).url;
+    const fixture = await startOAuthFixture(process.execPath, FIXTURE);
+    teardown.add('stopping the OAuth fixture', async () => void fixture.process.kill());
+    const { url } = fixture;
     bed = await startSession(teardown, {
       name: join('ui', 'sign-in'),
       prepare: async (profile) => {
