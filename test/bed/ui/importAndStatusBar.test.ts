@@ -16,7 +16,7 @@ import { REPO } from '../paths';
 import { startSession, type BedSession } from '../session';
 import { Teardown } from '../teardown';
 import { teardown as runTeardown } from './bed';
-import { numberedScreenshots } from './workbench';
+import { numberedScreenshots, showNotification } from './workbench';
 
 const EVERYTHING = join(REPO, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 
@@ -132,12 +132,7 @@ describe('MCP Switchboard for someone who already has .vscode/mcp.json', functio
     await screenshot('offer-to-remove-from-mcp-json');
     await dialog.getByRole('button', { name: 'Remove from mcp.json' }).click();
 
-    // With the smoke-test driver on, VS Code shows no toasts: the message is in the notification centre, behind the bell.
-    await page.locator('.part.statusbar [id="status.notifications"]').click();
-    await page
-      .locator('.notifications-center .notification-list-item')
-      .filter({ hasText: 'Removed "local-everything" from .vscode/mcp.json: the switchboard runs it now.' })
-      .waitFor();
+    await showNotification(page, 'Removed "local-everything" from .vscode/mcp.json: the switchboard runs it now.');
     const after = readFileSync(mcpJson, 'utf8');
     assert.doesNotMatch(after, /local-everything/);
     for (const kept of ['// MCP servers VS Code runs itself.', '"inputs": [],', '/* Stays with VS Code. */', '"kept-server": { "type": "http", "url": "http://127.0.0.1:9/mcp" }']) {

@@ -14,7 +14,7 @@ import { REPO } from '../paths';
 import { startSession, type BedSession } from '../session';
 import { Teardown } from '../teardown';
 import { teardown as runTeardown } from './bed';
-import { expandTreeItem, hoverUntilTooltip, moveMouseAway, numberedScreenshots } from './workbench';
+import { expandTreeItem, hoverUntilTooltip, moveMouseAway, numberedScreenshots, showNotification } from './workbench';
 
 const EVERYTHING = join(REPO, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 
@@ -123,12 +123,7 @@ describe('The tool surface in the Proxies view, clicked through', function () {
     await quickInputOption('Cursor').click();
     await page.getByText(/Copied the Cursor config for profile "review"/).first().waitFor();
     // The message went to the notification centre without a toast: open it for the picture.
-    await page.keyboard.press('F1');
-    await quickInput().waitFor();
-    await page.keyboard.type('Notifications: Show Notifications');
-    await quickInputOption('Notifications: Show Notifications').first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.notifications-center').filter({ hasText: /Copied the Cursor config for profile "review"/ }).waitFor();
+    await showNotification(page, /Copied the Cursor config for profile "review"/);
     await page.waitForTimeout(300);
     await screenshot('copied-profile-config');
   });

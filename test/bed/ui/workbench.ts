@@ -45,3 +45,23 @@ export async function expandTreeItem(page: Page, row: Locator): Promise<void> {
   if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
   await page.waitForFunction((element) => element?.getAttribute('aria-expanded') === 'true', await row.elementHandle());
 }
+
+/**
+ * Opens the notification centre, where the workbench puts every message while
+ * the smoke-test driver hides toasts, and waits for `text` there. It goes
+ * through the command palette once every modal dialog is gone: a click on the
+ * bell while a dialog fades out is swallowed by the dialog's overlay.
+ */
+export async function showNotification(page: Page, text: string | RegExp): Promise<Locator> {
+  await page.locator('.monaco-dialog-box').waitFor({ state: 'hidden' });
+  const palette = page.locator('.quick-input-widget');
+  await page.keyboard.press('F1');
+  await palette.waitFor();
+  await page.keyboard.type('Notifications: Show Notifications');
+  await palette.locator('[role="option"]').filter({ hasText: 'Notifications: Show Notifications' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  const item = page.locator('.notifications-center .notification-list-item').filter({ hasText: text }).first();
+  await item.waitFor();
+  await palette.waitFor({ state: 'hidden' }); // Out of the picture.
+  return item;
+}
