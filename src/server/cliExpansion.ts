@@ -7,6 +7,11 @@ export function cliExpansion(): ExpansionContext {
     env: process.env,
     userHome: homedir(),
     workspaceFolder: process.cwd(),
-    secret: (key) => process.env[`MCP_SWITCHBOARD_SECRET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`],
+    secret: (key) => process.env[cliSecretVariable(key)],
   };
+}
+
+/** The environment variable that gives the CLI `${secret:KEY}`. */
+export function cliSecretVariable(key: string): string {
+  return `MCP_SWITCHBOARD_SECRET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }

@@ -5,10 +5,10 @@ import type { Logger } from '../core/logger';
 import { cliSignInHost } from './cliSignIn';
 import { IdleExit } from './user/idleExit';
 import { UserSwitchboard } from './user/userSwitchboard';
-import type { Profiles } from '../core/registry';
+import type { Profiles, Registry } from '../core/registry';
 import { MANAGEMENT_TOOLS } from '../core/managementTools';
 import type { RegistryFile } from '../core/registryFile';
-import type { ParsedRegistryDocument } from '../core/registryFormats';
+import type { ParsedRegistryDocument, RegistryFormat } from '../core/registryFormats';
 import { Switchboard } from '../core/switchboard';
 import type { CliOptions } from './cliArguments';
 import { cliExpansion } from './cliExpansion';
@@ -43,9 +43,16 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     signInHost: cliSignInHost(logger),
     forgetSignInOfRemoved: true,
   });
-  const apply = (registry: Parameters<typeof fileMounts>[0], profiles: Profiles = {}) => {
+  // What the file said last besides its proxies; an agent's change rewrites only the proxies.
+  let profiles: Profiles = {};
+  let format: RegistryFormat = 'switchboard';
+  const apply = (registry: Registry) => {
     switchboard.configureSurface({ mode: options.surface, threshold: options.surfaceThreshold, profiles });
-    switchboard.applyRegistry(fileMounts(registry));
+    switchboard.applyRegistry(fileMounts(registry, format, cliExpansion().secret));
+  };
+  const applyDocument = (document: ParsedRegistryDocument) => {
+    ({ profiles, format } = document);
+    apply(document.registry);
   };
   const editor = new FileRegistryEditor(file, apply, options.allowAgentCommands);
   const identity = serverIdentity();
@@ -60,7 +67,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     for (const note of loaded.document.notes) logger.warn(note);
     const count = Object.keys(loaded.document.registry).length;
     logger.info(`Registry: ${file.path} (${count} ${count === 1 ? 'proxy' : 'proxies'})`);
-    apply(loaded.document.registry, loaded.document.profiles);
+    applyDocument(loaded.document);
     const known = Object.keys(loaded.document.profiles);
     if (options.profile !== undefined && !known.includes(options.profile)) {
       releaseLog();
@@ -131,7 +138,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
   await file.watch(
     (document) => {
       logger.info(`${file.path} changed; applying it.`);
-      apply(document.registry, document.profiles);
+      applyDocument(document);
     },
     (message) => logger.error(`${message} Keeping the last good registry.`),
   );

@@ -1,6 +1,9 @@
 import type { RegistryEditor } from '../core/managementTools';
 import type { ProxyEntry, ProxyMount, Registry } from '../core/registry';
 import type { RegistryFile } from '../core/registryFile';
+import type { RegistryFormat } from '../core/registryFormats';
+import { secretKeys } from '../core/expand';
+import { cliSecretVariable } from './cliExpansion';
 
 /**
  * The CLI's answer to add_proxy and remove_proxy: change proxies.json and mount
@@ -33,7 +36,26 @@ export class FileRegistryEditor implements RegistryEditor {
   }
 }
 
-/** Mounts every entry of a file registry with the scope `file`. */
-export function fileMounts(registry: Registry): Record<string, ProxyMount> {
-  return Object.fromEntries(Object.entries(registry).map(([name, entry]) => [name, { entry, scope: 'file' as const }]));
+/**
+ * Mounts every entry of a file registry with the scope `file`. Entries read
+ * from VS Code's settings take `${secret:KEY}` from VS Code's secret storage,
+ * which no process outside VS Code can read: one whose secret the environment
+ * does not give either waits, saying so, instead of failing in a retry loop.
+ */
+export function fileMounts(registry: Registry, format: RegistryFormat, secret: (key: string) => string | undefined): Record<string, ProxyMount> {
+  return Object.fromEntries(
+    Object.entries(registry).map(([name, entry]) => {
+      const missing = format === 'vscodeSettings' ? secretKeys(entry).filter((key) => secret(key) === undefined) : [];
+      return [name, { entry, scope: 'file' as const, ...(missing.length > 0 && { blockedReason: needsVsCode(missing) }) }];
+    }),
+  );
+}
+
+function needsVsCode(keys: readonly string[]): string {
+  const uses = keys.map((key) => `\${secret:${key}}`).join(', ');
+  const variables = keys.map(cliSecretVariable).join(', ');
+  return (
+    `It uses ${uses}, kept in VS Code's secret storage, which only a VS Code window can read: it runs in VS Code's switchboard. ` +
+    `To run it here too, set ${variables} in this switchboard's environment.`
+  );
 }

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CLI, EVERYTHING, eventually, freePort, processesWith, temporaryFolder, text, waitForTool } from './harness';
+import { CLI, EVERYTHING, eventually, freePort, listProxies, processesWith, temporaryFolder, text, waitForTool } from './harness';
 
 interface Discovery {
   pid: number;
@@ -90,6 +90,20 @@ describe('The user’s shared switchboard and connect', function () {
     assert.equal(userSwitchboards().length, 1, 'one switchboard');
     assert.equal(processesWith(marker).filter((pid) => !userSwitchboards().includes(pid)).length, 1, 'one backend process');
     assert.equal(discovery()?.url, `http://127.0.0.1:${port}/mcp`);
+  });
+
+  it('lists a proxy of VS Code's settings whose ${secret:…} only VS Code has as waiting for VS Code, not failing in a loop', async () => {
+    const keyed = { url: 'http://127.0.0.1:9/mcp', headers: { Authorization: 'Bearer ${secret:api-token}' } };
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"mcpSwitchboard.proxies": {', `"mcpSwitchboard.proxies": { "keyed": ${JSON.stringify(keyed)},`));
+    const client = await connectClient('--vscode-settings', settings, '--port', String(port));
+    await waitForTool(client, 'everything_echo', 20_000);
+    const keyedProxy = (await listProxies(client)).find((proxy) => proxy.name === 'keyed');
+    assert.equal(keyedProxy?.state, 'disabled');
+    assert.equal(
+      keyedProxy.error,
+      "It uses ${secret:api-token}, kept in VS Code's secret storage, which only a VS Code window can read: it runs in VS Code's switchboard. " +
+        "To run it here too, set MCP_SWITCHBOARD_SECRET_API_TOKEN in this switchboard's environment.",
+    );
   });
 
   it('keeps its files to the user: the token and discovery files 0600, their folders 0700', async () => {
