@@ -23,8 +23,8 @@ const fixtures = readdirSync('test/fixtures')
   .map((file) => ({ entryPoints: [`test/fixtures/${file}`], outfile: `out/fixtures/${file.replace(/\.ts$/, '.js')}` }));
 
 const entries = [
-  { entryPoints: ['src/server/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['src/server/child.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['src/server/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/server/child/main.ts'], outfile: 'dist/server.js' },
   // jsonc-parser's "main" is a UMD build whose require() calls a bundler cannot follow; its "module" is plain ESM.
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], mainFields: ['module', 'main'] },
   ...(production ? [] : fixtures),

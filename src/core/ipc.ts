@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { profilesSchema, proxyEntrySchema, proxyNameSchema } from './registry';
-import { TOOL_SURFACES } from './surfaceModes';
+import { profilesSchema, proxyEntrySchema, proxyNameSchema } from './registry/registry';
+import { TOOL_SURFACES } from './surface/surfaceModes';
 import { storedCredentialsSchema } from './oauth/credentials';
 import { proxyStatusSchema } from './status';
 

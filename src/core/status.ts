@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TRANSPORTS } from './registry';
+import { TRANSPORTS } from './registry/registry';
 
 /** The life of a backend connection, as users see it in the tree, list_proxies and the log. */
 export const PROXY_STATES = ['connecting', 'connected', 'needs-sign-in', 'error', 'disabled', 'stopped'] as const;

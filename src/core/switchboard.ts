@@ -7,19 +7,19 @@ import {
   type TaskStatusNotification,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { Backend, type BackendHost, type ListKind, type ReverseRequest, type ReverseRequestExtra } from './backend';
-import { Catalog } from './catalog';
-import type { EarlyStarts } from './earlyStarts';
+import { Backend, type BackendHost, type ListKind, type ReverseRequest, type ReverseRequestExtra } from './backends/backend';
+import { Catalog } from './surface/catalog';
+import type { EarlyStarts } from './backends/earlyStarts';
 import type { SignInHost } from './oauth/signInHost';
-import type { ExpansionContext } from './expand';
-import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from './limits';
+import type { ExpansionContext } from './registry/expand';
+import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from './registry/limits';
 import type { Logger } from './logger';
-import { describeTarget, type ProxyMount, sameConnection, sameEntry } from './registry';
+import { describeTarget, type ProxyMount, sameConnection, sameEntry } from './registry/registry';
 import type { ProxyStatus } from './status';
-import { ToolIndex } from './toolSearch';
-import { CALL_TOOL, DEFAULT_SURFACE, SEARCH_TOOL, type SessionSurface, type SurfaceSettings } from './toolSurface';
-import { type ClientTaskMethod, ReverseRouter } from './reverseRouting';
-import { TaskTable } from './tasks';
+import { ToolIndex } from './surface/toolSearch';
+import { CALL_TOOL, DEFAULT_SURFACE, SEARCH_TOOL, type SessionSurface, type SurfaceSettings } from './surface/toolSurface';
+import { type ClientTaskMethod, ReverseRouter } from './front/reverseRouting';
+import { TaskTable } from './front/tasks';
 
 /**
  * After telling clients that lists changed, further changes are gathered this

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { ConfigStore } from './config';
+import { ConfigStore } from './settings/config';
 import { Command, OUTPUT_CHANNEL_NAME } from './constants';
-import { ProxyModel } from './proxyModel';
-import { ProxySecrets } from './secrets';
-import { ProxySettings } from './proxySettings';
-import { QuickInputs } from './quickInputs';
-import { RegistrySync } from './registrySync';
-import { ResourceDocuments } from './resourceDocuments';
-import { StatusStore } from './statusStore';
-import { SignInBroker } from './signIn';
-import { ServerSupervisor } from './supervisor';
-import { WorkspaceTrust } from './trust';
-import { type AskUser, askWithWarning } from './userQuestions';
+import { ProxyModel } from './views/proxyModel';
+import { ProxySecrets } from './settings/secrets';
+import { ProxySettings } from './settings/proxySettings';
+import { QuickInputs } from './views/quickInputs';
+import { RegistrySync } from './server/registrySync';
+import { ResourceDocuments } from './views/resourceDocuments';
+import { StatusStore } from './server/statusStore';
+import { SignInBroker } from './server/signIn';
+import { ServerSupervisor } from './server/supervisor';
+import { WorkspaceTrust } from './settings/trust';
+import { type AskUser, askWithWarning } from './server/userQuestions';
 
 /**
  * The extension's parts and their lifetimes. Everything created here is owned

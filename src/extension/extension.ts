@@ -3,15 +3,15 @@
  * each lives in its own module and is owned by the SwitchboardContext.
  */
 import type * as vscode from 'vscode';
-import { handleAgentChanges } from './agentChanges';
+import { handleAgentChanges } from './server/agentChanges';
 import { registerCommands } from './commands';
-import { showConnectingProgress } from './connectingProgress';
+import { showConnectingProgress } from './views/connectingProgress';
 import { SwitchboardContext } from './context';
 import { messageOf } from './errors';
-import { registerMcpProvider } from './mcpProvider';
-import { createProxyTree } from './proxyTree';
-import { forwardServerLogs } from './serverLog';
-import { createStatusBar } from './statusBar';
+import { registerMcpProvider } from './server/mcpProvider';
+import { createProxyTree } from './views/proxyTree';
+import { forwardServerLogs } from './server/serverLog';
+import { createStatusBar } from './views/statusBar';
 import { createTestApi, type SwitchboardTestApi } from './testApi';
 
 let active: SwitchboardContext | undefined;

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { ProxyStatus } from '../core/status';
 import type { SwitchboardContext } from './context';
-import { applyToolCheckboxes, type ProxyTreeData, type ProxyTreeNode } from './proxyTree';
-import type { ServerPhase } from './supervisor';
-import type { UserQuestion } from './userQuestions';
+import { applyToolCheckboxes, type ProxyTreeData, type ProxyTreeNode } from './views/proxyTree';
+import type { ServerPhase } from './server/supervisor';
+import type { UserQuestion } from './server/userQuestions';
 
 /**
  * What activate() returns: read-only views of the extension's state for the

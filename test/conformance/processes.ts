@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { POLL_AFTER_QUIET_ENV } from '../../src/server/httpFront';
+import { POLL_AFTER_QUIET_ENV } from '../../src/server/fronts/httpFront';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURE = join(ROOT, 'out', 'fixtures', 'conformance-server.js');

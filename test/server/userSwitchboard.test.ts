@@ -92,7 +92,7 @@ describe('The user’s shared switchboard and connect', function () {
     assert.equal(discovery()?.url, `http://127.0.0.1:${port}/mcp`);
   });
 
-  it('lists a proxy of VS Code's settings whose ${secret:…} only VS Code has as waiting for VS Code, not failing in a loop', async () => {
+  it('lists a proxy of VS Code’s settings whose ${secret:…} only VS Code has as waiting for VS Code, not failing in a loop', async () => {
     const keyed = { url: 'http://127.0.0.1:9/mcp', headers: { Authorization: 'Bearer ${secret:api-token}' } };
     writeFileSync(settings, readFileSync(settings, 'utf8').replace('"mcpSwitchboard.proxies": {', `"mcpSwitchboard.proxies": { "keyed": ${JSON.stringify(keyed)},`));
     const client = await connectClient('--vscode-settings', settings, '--port', String(port));

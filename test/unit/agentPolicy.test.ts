@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { agentEntryProblem, forbiddenHostKind, type HostLookup, resolvedHostProblem } from '../../src/core/agentPolicy';
+import { agentEntryProblem, forbiddenHostKind, type HostLookup, resolvedHostProblem } from '../../src/core/registry/agentPolicy';
 
 /** A resolver that answers from a table and records what it was asked: no test here reaches a real one. */
 function tableLookup(table: Record<string, string[]>): HostLookup & { asked: string[] } {

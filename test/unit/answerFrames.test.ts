@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { answerFrame } from '../../src/core/answerFrames';
+import { answerFrame } from '../../src/core/backends/answerFrames';
 
 const frameOf = (text: string) => {
   const frame = answerFrame(Buffer.from(text));

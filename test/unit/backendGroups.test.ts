@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { BackendGroups, type ProcessRow, type ProcessTable } from '../../src/extension/backendGroups';
+import { BackendGroups, type ProcessRow, type ProcessTable } from '../../src/extension/server/backendGroups';
 
 // What the supervisor ends after its server died, decided from a process
 // table given here; the real table and real processes are tested in the VS

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { BACKOFF_MAX_MS, backoffDelay } from '../../src/core/backoff';
+import { BACKOFF_MAX_MS, backoffDelay } from '../../src/core/backends/backoff';
 
 describe('reconnect backoff', () => {
   it('doubles from one second and stops at the cap', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Backend } from '../../src/core/backend';
-import { Catalog } from '../../src/core/catalog';
-import type { ProxyEntry } from '../../src/core/registry';
+import type { Backend } from '../../src/core/backends/backend';
+import { Catalog } from '../../src/core/surface/catalog';
+import type { ProxyEntry } from '../../src/core/registry/registry';
 
 function tool(name: string): Tool {
   return { name, description: `Does ${name}.`, inputSchema: { type: 'object' } };

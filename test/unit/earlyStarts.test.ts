@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { SAFE_ENVIRONMENT_NAMES, stdioParameters } from '../../src/core/backendProcess';
-import { EarlyStarts } from '../../src/core/earlyStarts';
+import { SAFE_ENVIRONMENT_NAMES, stdioParameters } from '../../src/core/backends/backendProcess';
+import { EarlyStarts } from '../../src/core/backends/earlyStarts';
 import { processesWith } from '../server/harness';
 
 describe('backends started early', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ExpansionContext, expandEntry, secretKeys } from '../../src/core/expand';
+import { type ExpansionContext, expandEntry, secretKeys } from '../../src/core/registry/expand';
 
 const context: ExpansionContext = {
   env: { TOKEN: 't0k', PORT: '9000' },

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { connectionConfig } from '../../src/extension/connectionConfig';
-import { entryFromTarget, splitCommandLine } from '../../src/extension/targetInput';
-import { withToolShown } from '../../src/extension/toolFilterEdit';
+import { entryFromTarget, splitCommandLine } from '../../src/extension/settings/targetInput';
+import { withToolShown } from '../../src/extension/settings/toolFilterEdit';
 
 // The extension's pure helpers (no vscode import): what Add Proxy makes of a
 // typed target, what a tool checkbox writes, what Copy Connection Config copies.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FRONT_NAME_LIMIT, frontName, prefixCandidates, sanitizeName, uniqueWithin } from '../../src/core/naming';
+import { FRONT_NAME_LIMIT, frontName, prefixCandidates, sanitizeName, uniqueWithin } from '../../src/core/surface/naming';
 
 describe('naming on the front', () => {
   it('prefixes with the proxy name and an underscore', () => {

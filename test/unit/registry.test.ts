@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeTarget, parseProxyEntry, registrySchema, sameConnection, sameEntry, transportOf, urlProblem } from '../../src/core/registry';
+import { describeTarget, parseProxyEntry, registrySchema, sameConnection, sameEntry, transportOf, urlProblem } from '../../src/core/registry/registry';
 
 describe('registry entries', () => {
   it('accepts a URL entry and a command entry', () => {

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/core/logger';
-import { RegistryFile } from '../../src/core/registryFile';
+import { RegistryFile } from '../../src/core/registry/registryFile';
 
 const quiet = createLogger(() => undefined);
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isWritableFormat, parseRegistryDocument, serializeRegistry } from '../../src/core/registryFormats';
+import { isWritableFormat, parseRegistryDocument, serializeRegistry } from '../../src/core/registry/registryFormats';
 
 describe('registry file formats', () => {
   it('reads the switchboard format', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { compileToolFilter } from '../../src/core/toolFilter';
+import { compileToolFilter } from '../../src/core/surface/toolFilter';
 
 describe('tool include/exclude globs', () => {
   it('shows everything without a filter', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { type IndexedCatalog, ToolIndex } from '../../src/core/toolSearch';
+import { type IndexedCatalog, ToolIndex } from '../../src/core/surface/toolSearch';
 
 /** A proxied tool under its front name, as the catalog lists it. */
 function tool(name: string, description: string, properties: string[] = []): Tool {

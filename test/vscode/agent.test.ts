@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { UserQuestion } from '../../src/extension/userQuestions';
+import type { UserQuestion } from '../../src/extension/server/userQuestions';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
 import {
   activateExtension,

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findCommand, findEntryCommand, type LookupEnvironment } from '../../src/extension/commandLookup';
+import { findCommand, findEntryCommand, type LookupEnvironment } from '../../src/extension/settings/commandLookup';
 
 /**
  * Add Proxy… looks a command up as it will be started. On this system the

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Command } from '../../src/extension/constants';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
-import type { UserQuestion } from '../../src/extension/userQuestions';
+import type { UserQuestion } from '../../src/extension/server/userQuestions';
 import { activateExtension, EVERYTHING, NODE, pick, proxiesIn, QuickInputRecorder, resetSettings, accept, sleep, waitForProxy, writeProxies } from './support';
 
 describe('Import Servers… and Copy Connection Config…', function () {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Command } from '../../src/extension/constants';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
-import type { UserQuestion } from '../../src/extension/userQuestions';
+import type { UserQuestion } from '../../src/extension/server/userQuestions';
 import {
   activateAndStartServer,
   everything,

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Command, EXTENSION_ID, MCP_PROVIDER_ID, PROXIES_VIEW_ID } from '../../src/extension/constants';
-import { DEFAULT_SEARCH_THRESHOLD } from '../../src/core/surfaceModes';
+import { DEFAULT_SEARCH_THRESHOLD } from '../../src/core/surface/surfaceModes';
 import { activateExtension } from './support';
 
 interface Manifest {

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { Command, ConfigKey, EXTENSION_ID, PROXIES_VIEW_ID } from '../../src/extension/constants';
-import type { ProxyTreeNode } from '../../src/extension/proxyTree';
-import { RESOURCE_SCHEME } from '../../src/extension/resourceDocuments';
+import type { ProxyTreeNode } from '../../src/extension/views/proxyTree';
+import { RESOURCE_SCHEME } from '../../src/extension/views/resourceDocuments';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
-import type { UserQuestion } from '../../src/extension/userQuestions';
+import type { UserQuestion } from '../../src/extension/server/userQuestions';
 import {
   activateAndStartServer,
   EVERYTHING,

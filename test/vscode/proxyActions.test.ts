@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import { Command } from '../../src/extension/constants';
-import type { ProxyTreeNode } from '../../src/extension/proxyTree';
+import type { ProxyTreeNode } from '../../src/extension/views/proxyTree';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
-import type { UserQuestion } from '../../src/extension/userQuestions';
+import type { UserQuestion } from '../../src/extension/server/userQuestions';
 import {
   activateAndStartServer,
   EVERYTHING,

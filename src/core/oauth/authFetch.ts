@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { bareHostname, forbiddenHostKind } from '../agentPolicy';
+import { bareHostname, forbiddenHostKind } from '../registry/agentPolicy';
 
 /** The last OAuth request and how it ended (`status` undefined: no answer), so a failure can name the step. */
 export interface AuthRequestRecord {

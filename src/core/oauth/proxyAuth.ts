@@ -2,7 +2,7 @@ import { auth, discoverOAuthProtectedResourceMetadata, extractWWWAuthenticatePar
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { failureText } from '../errors';
 import type { Logger } from '../logger';
-import type { ProxyEntry } from '../registry';
+import type { ProxyEntry } from '../registry/registry';
 import { type AuthRequestRecord, guardedAuthFetch, isLoopbackUrl, isTokenSafeUrl } from './authFetch';
 import { ProxyOAuthProvider, type OAuthSettings } from './proxyOAuthProvider';
 import { NeedsSignInError } from './signInErrors';

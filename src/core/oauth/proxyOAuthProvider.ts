@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OAuthClientProvider, OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { OAuthEntry } from '../registry';
+import type { OAuthEntry } from '../registry/registry';
 import type { CredentialKey, CredentialStore, StoredCredentials } from './credentials';
 import { NeedsSignInError } from './signInErrors';
 

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { formatIssues, type ProxyEntry, proxyNameSchema } from '../../core/registry';
-import { findEntryCommand } from '../commandLookup';
-import type { SettingsScope } from '../config';
+import { formatIssues, type ProxyEntry, proxyNameSchema } from '../../core/registry/registry';
+import { findEntryCommand } from '../settings/commandLookup';
+import type { SettingsScope } from '../settings/config';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
-import { hasWorkspace } from '../proxySettings';
-import { BACK, type Validation } from '../quickInputs';
-import { entryFromTarget } from '../targetInput';
+import { hasWorkspace } from '../settings/proxySettings';
+import { BACK, type Validation } from '../views/quickInputs';
+import { entryFromTarget } from '../settings/targetInput';
 import { openProxySettings } from './proxyActions';
 
 const TITLE = 'Add Proxy';

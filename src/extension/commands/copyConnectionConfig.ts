@@ -3,7 +3,7 @@ import { type ClientKind, CLIENTS, connectionConfig } from '../connectionConfig'
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
 import { Command } from '../constants';
-import { BACK } from '../quickInputs';
+import { BACK } from '../views/quickInputs';
 
 const CLIENT_LABELS: Record<ClientKind, string> = {
   claudeDesktop: 'Claude Desktop',

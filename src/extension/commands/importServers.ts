@@ -1,15 +1,15 @@
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeTarget, type ProxyEntry, type Registry } from '../../core/registry';
-import { parseRegistryDocument, type RegistryFormat } from '../../core/registryFormats';
-import type { ConfiguredProxy, SettingsScope } from '../config';
+import { describeTarget, type ProxyEntry, type Registry } from '../../core/registry/registry';
+import { parseRegistryDocument, type RegistryFormat } from '../../core/registry/registryFormats';
+import type { ConfiguredProxy, SettingsScope } from '../settings/config';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
-import { mcpJsonKeysRunning, removeMcpJsonServers } from '../mcpJsonFile';
-import { hasWorkspace } from '../proxySettings';
-import { BACK } from '../quickInputs';
-import { type SameServerReason, sameServer, sameServerWords } from '../sameServer';
+import { mcpJsonKeysRunning, removeMcpJsonServers } from '../settings/mcpJsonFile';
+import { hasWorkspace } from '../settings/proxySettings';
+import { BACK } from '../views/quickInputs';
+import { type SameServerReason, sameServer, sameServerWords } from '../settings/sameServer';
 import { openProxySettings } from './proxyActions';
 
 interface SourceItem extends vscode.QuickPickItem {

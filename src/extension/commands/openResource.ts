@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
-import { BACK } from '../quickInputs';
-import { languageOfMimeType, type ResourceReference, resourceDocumentUri } from '../resourceDocuments';
+import { BACK } from '../views/quickInputs';
+import { languageOfMimeType, type ResourceReference, resourceDocumentUri } from '../views/resourceDocuments';
 
 /** The resource in what the command received: a resource node of the Proxies view (a click on its row), else none. */
 export function resourceArgumentOf(value: unknown): ResourceReference | undefined {

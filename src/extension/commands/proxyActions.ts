@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import type { SettingsScope } from '../config';
+import type { SettingsScope } from '../settings/config';
 import { Command, CONFIG_SECTION, ConfigKey } from '../constants';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
-import type { ProxyRow } from '../proxyModel';
-import { BACK } from '../quickInputs';
-import { stateIcon, stateLabel, toolCountLabel } from '../rowPresentation';
+import type { ProxyRow } from '../views/proxyModel';
+import { BACK } from '../views/quickInputs';
+import { stateIcon, stateLabel, toolCountLabel } from '../views/rowPresentation';
 import { type ProxyArgument, proxyFromArgument } from './proxyArgument';
 
 const PROXIES_SETTING = `${CONFIG_SECTION}.${ConfigKey.proxies}`;

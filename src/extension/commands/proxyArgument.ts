@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { SwitchboardContext } from '../context';
-import type { ProxyRow } from '../proxyModel';
-import type { ProxyTreeNode } from '../proxyTree';
-import { BACK } from '../quickInputs';
+import type { ProxyRow } from '../views/proxyModel';
+import type { ProxyTreeNode } from '../views/proxyTree';
+import { BACK } from '../views/quickInputs';
 
 /** What a proxy command receives: a tree node (context menu), a name (other code, tests), or nothing (palette). */
 export type ProxyArgument = ProxyTreeNode | string | undefined;

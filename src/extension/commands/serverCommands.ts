@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
-import { secretKeysOf } from '../secrets';
+import { secretKeysOf } from '../settings/secrets';
 import { Command } from '../constants';
-import { BACK } from '../quickInputs';
+import { BACK } from '../views/quickInputs';
 
 /** Restart Server: ends the switchboard process (and its backends) and starts a new one. */
 export async function restartServer(context: SwitchboardContext): Promise<void> {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
-import type { ProxyRow } from '../proxyModel';
+import type { ProxyRow } from '../views/proxyModel';
 import { type ProxyArgument, proxyFromArgument } from './proxyArgument';
 
 /** Only url proxies sign in; for another, the user hears why nothing happens. */

@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+import { EXTENSION_ID, MCP_PROVIDER_ID, MCP_SERVER_LABEL } from '../constants';
+import type { ServerSupervisor } from './supervisor';
+
+/** What provideMcpServerDefinitions answers before the first start: resolveMcpServerDefinition fills in the real port. */
+const NOT_STARTED_URL = 'http://127.0.0.1/mcp';
+
+/** How VS Code names the definition this provider gives: `<extension id>/<label>`. */
+const VS_CODE_SERVER_ID = `${EXTENSION_ID}/${MCP_SERVER_LABEL}`;
+
+/**
+ * Tells VS Code's MCP client (Copilot's agent mode) about the switchboard:
+ * one HTTP definition with the bearer token. A restarted server listens on
+ * the same port, so the definition stays as it is; tool changes reach VS Code
+ * as list_changed notifications. When a server comes back (Restart Server,
+ * or after a crash) and VS Code had started it, VS Code's client is started
+ * again on it: it does not reconnect a server whose connection ended by itself.
+ */
+export function registerMcpProvider(supervisor: ServerSupervisor, token: string, version: string, log: vscode.LogOutputChannel): vscode.Disposable {
+  const definitionsChanged = new vscode.EventEmitter<void>();
+  let knownUrl: string | undefined;
+  let startedByVsCode = false;
+  const headers = { Authorization: `Bearer ${token}` };
+
+  const phaseSubscription = supervisor.onDidChangePhase((phase) => {
+    if (phase.kind !== 'running') return;
+    const previous = knownUrl;
+    knownUrl = phase.url;
+    // The first start needs no event: VS Code resolves the definition and gets the URL then.
+    if (previous === undefined) return;
+    if (previous !== phase.url) definitionsChanged.fire(); // The old port was taken: VS Code needs the new one.
+    if (startedByVsCode) void reconnectVsCode(log);
+  });
+
+  const provider: vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition> = {
+    onDidChangeMcpServerDefinitions: definitionsChanged.event,
+    provideMcpServerDefinitions: () => [
+      new vscode.McpHttpServerDefinition(MCP_SERVER_LABEL, vscode.Uri.parse(knownUrl ?? NOT_STARTED_URL), headers, version),
+    ],
+    resolveMcpServerDefinition: async (definition) => {
+      startedByVsCode = true;
+      const url = await supervisor.ensureRunning();
+      definition.uri = vscode.Uri.parse(url);
+      definition.headers = headers;
+      return definition;
+    },
+  };
+
+  const registration = vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider);
+  return vscode.Disposable.from(registration, phaseSubscription, definitionsChanged);
+}
+
+/** Stops and starts VS Code's own client of the switchboard, so it connects to the server that now runs. */
+async function reconnectVsCode(log: vscode.LogOutputChannel): Promise<void> {
+  try {
+    // VS Code's own commands (those its MCP server list uses); a host without them is left as it is.
+    await vscode.commands.executeCommand('workbench.mcp.stopServer', VS_CODE_SERVER_ID);
+    await vscode.commands.executeCommand('workbench.mcp.startServer', VS_CODE_SERVER_ID);
+    log.info("VS Code's MCP client was reconnected to the restarted server.");
+  } catch (error) {
+    log.warn(`Could not reconnect VS Code's MCP client to the restarted server: ${error instanceof Error ? error.message : String(error)}. Start it from the MCP servers list.`);
+  }
+}
