@@ -7,7 +7,11 @@ import {
   type TaskStatusNotification,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { Backend, type BackendHost, type ListKind, type ReverseRequest, type ReverseRequestExtra } from './backends/backend';
+import { Backend } from './backends/backend';
+import type { BackendHost } from './backends/backendHost';
+import type { ReverseRequest, ReverseRequestExtra } from './backends/backendClient';
+import type { ListKind } from './backends/backendLists';
+import { backendStatus } from './backends/backendStatus';
 import { Catalog } from './surface/catalog';
 import type { EarlyStarts } from './backends/earlyStarts';
 import type { SignInHost } from './oauth/signInHost';
@@ -18,15 +22,10 @@ import { describeTarget, type ProxyMount, sameConnection, sameEntry } from './re
 import type { ProxyStatus } from './status';
 import { ToolIndex } from './surface/toolSearch';
 import { CALL_TOOL, DEFAULT_SURFACE, SEARCH_TOOL, type SessionSurface, type SurfaceSettings } from './surface/toolSurface';
+import { forwardLogMessage, forwardResourceUpdated, forwardTaskStatus } from './front/backendNotifications';
+import { ListChangeNotices } from './front/listChanges';
 import { type ClientTaskMethod, ReverseRouter } from './front/reverseRouting';
 import { TaskTable } from './front/tasks';
-
-/**
- * After telling clients that lists changed, further changes are gathered this
- * long, so a burst (twenty backends connecting) is a few notifications, not
- * twenty; the first change of a quiet spell is told at once.
- */
-const LIST_CHANGED_QUIET_MS = 20;
 
 /** The lists a client can ask for; the first of each in a session waits for proxies still connecting. */
 export type FrontListKind = 'tools' | 'resources' | 'templates' | 'prompts';
@@ -43,8 +42,6 @@ export interface FrontSession {
   /** What this client can see and call of the tools, and how they are shown to it. */
   readonly surface: () => SessionSurface;
 }
-
-
 
 export interface SwitchboardOptions {
   readonly logger: Logger;
@@ -67,17 +64,6 @@ export interface SwitchboardOptions {
   readonly forgetSignInOfRemoved?: boolean;
 }
 
-const LOGGING_SEVERITY: Record<LoggingLevel, number> = {
-  debug: 0,
-  info: 1,
-  notice: 2,
-  warning: 3,
-  error: 4,
-  critical: 5,
-  alert: 6,
-  emergency: 7,
-};
-
 /**
  * The aggregating engine: the set of mounted backends, the front catalog built
  * from them, and the client sessions that see it. Registry changes are diffed
@@ -95,9 +81,7 @@ export class Switchboard implements BackendHost {
   /** The catalog built last, current or not: the next one takes the tools of unchanged proxies from it. */
   private lastCatalog: Catalog | undefined;
   private readonly sessions = new Map<string, FrontSession>();
-  private readonly pendingListChanges = new Set<ListKind>();
-  /** Set while a notification is due or was just sent: changes wait for it to fire. */
-  private listChangedTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private readonly listChanges = new ListChangeNotices(this.sessions);
   private lastLoggingLevel: LoggingLevel | undefined;
   private readonly statusListeners = new Set<() => void>();
   private surfaceSettings: SurfaceSettings = DEFAULT_SURFACE;
@@ -266,46 +250,7 @@ export class Switchboard implements BackendHost {
   /** What every proxy looks like now, in registry order. */
   statuses(): ProxyStatus[] {
     const catalog = this.catalog;
-    return [...this.backends.values()].map((backend) => {
-      const assignment = catalog.prefixes.get(backend.name);
-      const toolNames = catalog.toolFrontNames.get(backend.name);
-      const promptNames = catalog.promptFrontNames.get(backend.name);
-      const status: ProxyStatus = {
-        name: backend.name,
-        state: backend.state,
-        transport: backend.transport,
-        target: describeTarget(backend.mount.entry),
-        scope: backend.mount.scope,
-        prefix: assignment?.prefix ?? backend.mount.entry.prefix ?? backend.name,
-        toolCount: toolNames?.size ?? 0,
-        tools: backend.tools.map((tool) => ({
-          frontName: toolNames?.get(tool.name) ?? '',
-          name: tool.name,
-          ...(tool.title !== undefined && { title: tool.title }),
-          ...(tool.description !== undefined && { description: tool.description }),
-          excluded: !backend.isToolShown(tool.name),
-          ...(backend.isToolPinned(tool.name) && { pinned: true }),
-        })),
-        resources: backend.resources.map((resource) => ({
-          uri: resource.uri,
-          name: resource.name,
-          ...(resource.title !== undefined && { title: resource.title }),
-        })),
-        prompts: backend.prompts.map((prompt) => ({
-          frontName: promptNames?.get(prompt.name) ?? prompt.name,
-          name: prompt.name,
-          ...(prompt.title !== undefined && { title: prompt.title }),
-          ...(prompt.description !== undefined && { description: prompt.description }),
-        })),
-        since: backend.since.toISOString(),
-      };
-      if (backend.isSigningIn) status.signingIn = true;
-      if (assignment?.note !== undefined) status.prefixNote = assignment.note;
-      const problems = catalog.problems.get(backend.name);
-      if (problems) status.problems = problems;
-      if (backend.error !== undefined) status.error = backend.error;
-      return status;
-    });
+    return [...this.backends.values()].map((backend) => backendStatus(backend, catalog));
   }
 
   /** Calls `listener` after proxy states or lists change. Returns a function that unsubscribes. */
@@ -404,8 +349,7 @@ export class Switchboard implements BackendHost {
   async close(): Promise<void> {
     this.closed = true;
     this.earlyStarts?.dispose();
-    clearTimeout(this.listChangedTimer as NodeJS.Timeout);
-    clearImmediate(this.listChangedTimer as NodeJS.Immediate);
+    this.listChanges.dispose();
     await Promise.all([...this.backends.values()].map((backend) => backend.stop()));
   }
 
@@ -435,33 +379,16 @@ export class Switchboard implements BackendHost {
   }
 
   onLogMessage(backend: Backend, params: LoggingMessageNotification['params']): void {
-    const forwarded = { ...params, logger: params.logger === undefined ? backend.name : `${backend.name}/${params.logger}` };
-    const call = backend.newestCall;
-    if (call) {
-      // Logs during a call go with the call, on its stream, to its client.
-      const session = this.sessions.get(call.sessionId);
-      if (!session || allows(session.logLevel, params.level)) {
-        call.notify({ method: 'notifications/message', params: forwarded });
-      }
-      return;
-    }
-    for (const session of this.sessions.values()) {
-      if (allows(session.logLevel, params.level)) void session.server.sendLoggingMessage(forwarded).catch(() => undefined);
-    }
+    forwardLogMessage(backend, params, this.sessions);
   }
 
   onResourceUpdated(backend: Backend, uri: string): void {
-    for (const session of this.sessions.values()) {
-      if (session.subscriptions.has(uri)) void session.server.sendResourceUpdated({ uri }).catch(() => undefined);
-    }
+    forwardResourceUpdated(uri, this.sessions);
     this.logger.debug(`resource updated: ${uri}`, backend.name);
   }
 
   onTaskStatus(backend: Backend, params: TaskStatusNotification['params']): void {
-    const route = this.tasks.fromBackend(backend, params.taskId);
-    const session = route && this.sessions.get(route.sessionId);
-    if (!route || !session) return; // A task of no client of ours (or of one that left): nobody to tell.
-    void session.server.notification({ method: 'notifications/tasks/status', params: { ...params, taskId: route.frontId } }).catch(() => undefined);
+    forwardTaskStatus(backend, params, this.tasks, this.sessions);
   }
 
   /** A backend's request for the client (sampling, elicitation, roots): see ReverseRouter for where it goes. */
@@ -481,32 +408,7 @@ export class Switchboard implements BackendHost {
 
   private invalidate(kinds: readonly ListKind[]): void {
     this.catalogCache = undefined;
-    if (this.sessions.size === 0) return;
-    for (const kind of kinds) this.pendingListChanges.add(kind);
-    // At the end of this turn of the event loop, so changes made together (a registry edit) are told together.
-    this.listChangedTimer ??= setImmediate(() => this.flushListChanges());
-  }
-
-  /** Tells clients what changed, then holds further changes for a quiet spell. */
-  private flushListChanges(): void {
-    const kinds = [...this.pendingListChanges];
-    this.pendingListChanges.clear();
-    if (kinds.length === 0) {
-      this.listChangedTimer = undefined;
-      return;
-    }
-    this.listChangedTimer = setTimeout(() => this.flushListChanges(), LIST_CHANGED_QUIET_MS);
-    for (const session of this.sessions.values()) {
-      for (const kind of kinds) {
-        const sent =
-          kind === 'tools'
-            ? session.server.sendToolListChanged()
-            : kind === 'resources'
-              ? session.server.sendResourceListChanged()
-              : session.server.sendPromptListChanged();
-        void sent.catch(() => undefined); // A client that left needs no notification.
-      }
-    }
+    this.listChanges.add(kinds);
   }
 
   private fireStatus(): void {
@@ -530,8 +432,4 @@ function within(promise: Promise<unknown>, ms: number): Promise<void> {
     timer.unref();
   });
   return Promise.race([promise.then(() => undefined), elapsed]).finally(() => clearTimeout(timer));
-}
-
-function allows(sessionLevel: LoggingLevel | undefined, level: LoggingLevel): boolean {
-  return sessionLevel === undefined || LOGGING_SEVERITY[level] >= LOGGING_SEVERITY[sessionLevel];
 }

@@ -1,105 +1,36 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  CancelTaskRequestSchema,
-  GetTaskPayloadRequestSchema,
-  GetTaskRequestSchema,
-  ListTasksRequestSchema,
-  type TaskStatusNotification,
-  TaskStatusNotificationSchema,
-  ToolListChangedNotificationSchema,
-  type Implementation,
-  type LoggingLevel,
-  type LoggingMessageNotification,
-  type Prompt,
-  type Resource,
-  type ResourceTemplate,
-  type Result,
-  type ServerCapabilities,
-  type Tool,
+import type {
+  LoggingLevel,
+  Prompt,
+  Resource,
+  ResourceTemplate,
+  Result,
+  ServerCapabilities,
+  TaskStatusNotification,
+  Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import { failureText, ProxiedError, proxyError } from '../errors';
+import { authForEntry, type ProxyAuth } from '../oauth/proxyAuth';
+import { findNeedsSignIn } from '../oauth/signInErrors';
+import { passthroughResult } from '../passthrough';
+import { expandEntry } from '../registry/expand';
+import { type ProxyEntry, type ProxyMount, type TransportKind, transportOf } from '../registry/registry';
+import type { ProxyState } from '../status';
+import { compileGlobs, compileToolFilter } from '../surface/toolFilter';
+import { createBackendClient } from './backendClient';
+import type { BackendHost, InFlightCall } from './backendHost';
+import { BackendLists, LIST_KINDS, type ListKind } from './backendLists';
+import { CannotStartError } from './backendProcess';
+import { connectBackend } from './backendTransports';
 import { BACKOFF_RESET_AFTER_MS, backoffDelay } from './backoff';
 import { BurstLog } from './burstLog';
 import { DirectCallRelay } from './directCalls';
-import { CannotStartError, stdioParameters } from './backendProcess';
-import type { EarlyStarts } from './earlyStarts';
-import type { ClientTaskMethod } from '../front/reverseRouting';
-import { failureText, ProxiedError, proxyError } from '../errors';
-import { type ExpansionContext, expandEntry } from '../registry/expand';
-import { acceptEverything, passthroughResult } from '../passthrough';
-import type { Logger } from '../logger';
-import { type ProxyEntry, type ProxyMount, type TransportKind, transportOf } from '../registry/registry';
-import type { ProxyState } from '../status';
-import { MAX_LINE_BYTES } from '../jsonLines';
-import { ProcessGroupStdioTransport } from './stdioClientTransport';
-import { compileGlobs, compileToolFilter } from '../surface/toolFilter';
-import { APP_MIME_TYPE, APPS_EXTENSION } from '../front/mcpApps';
-import { authForEntry, type ProxyAuth } from '../oauth/proxyAuth';
-import { findNeedsSignIn } from '../oauth/signInErrors';
-import type { SignInHost } from '../oauth/signInHost';
 
 /** Default time a backend gets to answer one request. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
-/** Time a backend gets to start and answer `initialize`. */
-const CONNECT_TIMEOUT_MS = 30_000;
 /** How often a backend that cannot be started at all is tried again: a program installed meanwhile is found. */
 const CANNOT_START_RETRY_MS = 5 * 60_000;
-/** How the SDK's protocol layer begins the error it reports for an answer to an id it never sent. */
-const UNKNOWN_ID_ERROR = 'Received a response for an unknown message ID';
-/** Most pages read from one list, so a backend that always returns a cursor cannot loop us forever. */
-const MAX_PAGES = 1_000;
-
-
-export type ListKind = 'tools' | 'resources' | 'prompts';
-
-/** A request a backend sent to the client side (sampling, elicitation, roots). */
-export type ReverseRequest = z.infer<typeof CreateMessageRequestSchema | typeof ElicitRequestSchema | typeof ListRootsRequestSchema>;
-
-/** Per-request context the SDK hands a reverse-request handler. */
-export interface ReverseRequestExtra {
-  readonly signal: AbortSignal;
-}
-
-/** What a backend needs from the switchboard that owns it. */
-export interface BackendHost {
-  readonly logger: Logger;
-  readonly clientInfo: Implementation;
-  /** Processes the CLI started before the engine loaded, for the backends that would start them. */
-  readonly earlyStarts?: EarlyStarts | undefined;
-  /** The browser and credential store for servers that ask for OAuth; without one, a 401 is an error. */
-  readonly signInHost?: SignInHost | undefined;
-  /** Whether a sign-in for this proxy may open the browser by itself (not for a proxy the agent added). */
-  mayOpenBrowserFor(name: string): boolean;
-  expansion(): ExpansionContext;
-  /** The logging level clients asked for last, if any; applied on connect. */
-  loggingLevel(): LoggingLevel | undefined;
-  onDidChangeState(backend: Backend): void;
-  onDidChangeList(backend: Backend, kind: ListKind): void;
-  onLogMessage(backend: Backend, params: LoggingMessageNotification['params']): void;
-  onResourceUpdated(backend: Backend, uri: string): void;
-  onTaskStatus(backend: Backend, params: TaskStatusNotification['params']): void;
-  onReverseRequest(backend: Backend, request: ReverseRequest, extra: ReverseRequestExtra): Promise<Result>;
-  onClientTaskRequest(backend: Backend, method: ClientTaskMethod, params: Record<string, unknown>, extra: ReverseRequestExtra): Promise<Result>;
-}
-
-/** A call from a client that is running on this backend right now. */
-export interface InFlightCall {
-  readonly sessionId: string;
-  readonly sendRequest: (request: ReverseRequest, signal: AbortSignal) => Promise<Result>;
-  /** Sends a notification that belongs to the call, ahead of its answer. */
-  readonly notify: (notification: { method: string; params: Record<string, unknown> }) => void;
-}
 
 /**
  * One proxy: its connection to a backend MCP server, its state, and cached
@@ -112,10 +43,8 @@ export class Backend {
   since = new Date();
   transport: TransportKind;
   capabilities: ServerCapabilities | undefined;
-  tools: readonly Tool[] = [];
-  resources: readonly Resource[] = [];
-  templates: readonly ResourceTemplate[] = [];
-  prompts: readonly Prompt[] = [];
+  /** Copies of the lists it offers, read at connect and on list_changed. */
+  private readonly lists: BackendLists;
   /** Decides whether one of the backend's own tool names is shown, from `tools.include/exclude`. */
   isToolShown: (toolName: string) => boolean;
   /** Decides whether one of its tools is pinned (`tools.pin`): listed in search mode too. */
@@ -171,6 +100,7 @@ export class Backend {
     this.currentMount = mount;
     this.transport = transportOf(mount.entry);
     this.timeoutMs = mount.entry.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.lists = new BackendLists(this.timeoutMs);
     this.isToolShown = compileToolFilter(mount.entry.tools);
     this.isToolPinned = compileGlobs(mount.entry.tools?.pin);
     this.trouble = new BurstLog((line) => host.logger.warn(line, name));
@@ -178,6 +108,22 @@ export class Backend {
 
   get mount(): ProxyMount {
     return this.currentMount;
+  }
+
+  get tools(): readonly Tool[] {
+    return this.lists.tools;
+  }
+
+  get resources(): readonly Resource[] {
+    return this.lists.resources;
+  }
+
+  get templates(): readonly ResourceTemplate[] {
+    return this.lists.templates;
+  }
+
+  get prompts(): readonly Prompt[] {
+    return this.lists.prompts;
   }
 
   /**
@@ -279,13 +225,28 @@ export class Backend {
       }
       this.auth = authForEntry(this.auth, this.name, entry, this.host.signInHost, this.host.logger, (reason) => this.lostSignIn(reason));
       this.auth?.takeNeedsSignIn(); // What an earlier connection found is not news for this one.
-      client = await this.openClient(entry);
+      const opened = await connectBackend(entry, {
+        name: this.name,
+        timeoutMs: this.timeoutMs,
+        logger: this.host.logger,
+        auth: this.auth,
+        earlyStarts: this.host.earlyStarts,
+        trouble: this.trouble,
+        newClient: () => this.newClient(),
+        // Kept until connected, so stop() can end a backend that is still starting (its process too).
+        track: (starting, connecting) => {
+          if (connecting) this.starting = starting;
+          else if (this.starting === starting) this.starting = undefined;
+        },
+      });
+      client = opened.client;
       if (generation !== this.generation) {
         await client.close();
         return;
       }
+      this.transport = opened.transport;
       this.client = client;
-      this.relay = this.attachRelay(client);
+      this.relay = DirectCallRelay.attach(this.name, client, this.timeoutMs);
       this.capabilities = client.getServerCapabilities();
       let closed = false;
       client.onclose = () => {
@@ -417,114 +378,22 @@ export class Backend {
     this.retryTimer.unref();
   }
 
-  private async openClient(entry: ProxyEntry): Promise<Client> {
-    const connectOnce = async (transport: Transport): Promise<Client> => {
-      const client = this.newClient();
-      // Kept until connected, so stop() can end a backend that is still starting (its process too).
-      this.starting = client;
-      try {
-        await client.connect(transport, { timeout: Math.min(this.timeoutMs, CONNECT_TIMEOUT_MS) });
-      } catch (error) {
-        await client.close().catch(() => undefined);
-        throw error;
-      } finally {
-        if (this.starting === client) this.starting = undefined;
-      }
-      return client;
-    };
-    const kind = transportOf(entry);
-    if (kind === 'stdio') {
-      return await connectOnce(this.stdioTransport(entry));
-    }
-    const url = new URL(entry.url ?? '');
-    const requestInit = { headers: entry.headers ?? {} };
-    const options = this.auth ? { requestInit, fetch: this.auth.fetch } : { requestInit };
-    if (kind === 'sse') return await connectOnce(new SSEClientTransport(url, options));
-    try {
-      this.transport = 'http';
-      return await connectOnce(new StreamableHTTPClientTransport(url, options));
-    } catch (error) {
-      // The SDK's documented fallback: a legacy server answers the Streamable HTTP handshake with a 4xx.
-      const refused = error instanceof StreamableHTTPError && (error.code ?? 0) >= 400 && (error.code ?? 0) < 500;
-      if (entry.transport !== undefined || !refused) throw error;
-      this.host.logger.info(`${url.href} refused Streamable HTTP (${error.code}); trying the SSE transport.`, this.name);
-      this.transport = 'sse';
-      return await connectOnce(new SSEClientTransport(url, options));
-    }
-  }
-
-  private stdioTransport(entry: ProxyEntry): ProcessGroupStdioTransport {
-    // A safe default environment plus the entry's own: the switchboard's secrets and token never reach backends.
-    const parameters = stdioParameters(entry);
-    return new ProcessGroupStdioTransport(
-      parameters,
-      {
-        onStderrLine: (line) => this.host.logger.info(line, this.name),
-        onGarbageLine: (line) => this.host.logger.warn(`printed a non-MCP line on stdout (ignored): ${line.slice(0, 200)}`, this.name),
-        onOversizedLine: () => this.trouble.report('oversized', `sent a line of more than ${MAX_LINE_BYTES} bytes on stdout (the limit); it was dropped.`),
-      },
-      this.host.earlyStarts?.take(parameters),
-    );
-  }
-
-  /** Puts the relay in front of the SDK on the connection: it takes its own messages and passes on the rest. */
-  private attachRelay(client: Client): DirectCallRelay | undefined {
-    const transport = client.transport;
-    if (!transport) return undefined;
-    const relay = new DirectCallRelay(this.name, transport, this.timeoutMs);
-    const protocol = transport.onmessage;
-    transport.onmessage = (message, extra) => {
-      if (!relay.intercept(message)) protocol?.(message, extra);
-    };
-    // Over stdio the relay sees answers as bytes, before they are parsed.
-    if (transport instanceof ProcessGroupStdioTransport) transport.claimLine = (line) => relay.claimAnswer(line);
-    return relay;
-  }
-
   private dropRelay(message: string): void {
     this.relay?.closeAll(message);
     this.relay = undefined;
   }
 
   private newClient(): Client {
-    const client = new Client(this.host.clientInfo, {
-      // The MCP Apps extension is declared for every client: App servers then offer their UI, and clients that
-      // are no App host do not get the App-only tools listed (see ClientToolView).
-      // Task-augmented sampling and elicitation are declared for the same reason: a client that does not run
-      // such tasks gets them as plain requests, which a backend must accept (see ReverseRouter).
-      capabilities: {
-        sampling: {},
-        elicitation: { form: {}, url: {} },
-        roots: { listChanged: true },
-        tasks: { list: {}, cancel: {}, requests: { sampling: { createMessage: {} }, elicitation: { create: {} } } },
-        extensions: { [APPS_EXTENSION]: { mimeTypes: [APP_MIME_TYPE] } },
-      },
-      jsonSchemaValidator: acceptEverything,
+    return createBackendClient(this.host.clientInfo, {
+      onListChanged: (kind) => void this.refresh(kind),
+      onLogMessage: (params) => this.host.onLogMessage(this, params),
+      onResourceUpdated: (uri) => this.host.onResourceUpdated(this, uri),
+      onTaskStatus: (params) => this.host.onTaskStatus(this, params),
+      onReverseRequest: (request, extra) => this.host.onReverseRequest(this, request, extra),
+      onClientTaskRequest: (method, params, extra) => this.host.onClientTaskRequest(this, method, params, extra),
+      onUnknownAnswer: (detail) => this.trouble.report('unknown-id', `answered a request the switchboard never sent (ignored): ${detail}`),
+      onTransportError: (message) => this.host.logger.debug(`transport: ${message}`, this.name),
     });
-    client.onerror = (error) => {
-      // The SDK reports an answer to a request it never sent here; a backend that does that is broken or hostile.
-      if (error.message.startsWith(UNKNOWN_ID_ERROR)) this.trouble.report('unknown-id', `answered a request the switchboard never sent (ignored): ${error.message.slice(UNKNOWN_ID_ERROR.length + 2, 200)}`);
-      else this.host.logger.debug(`transport: ${error.message}`, this.name);
-    };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.refresh('tools'));
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.refresh('resources'));
-    client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.refresh('prompts'));
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => this.host.onLogMessage(this, notification.params));
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) =>
-      this.host.onResourceUpdated(this, notification.params.uri),
-    );
-    client.setNotificationHandler(TaskStatusNotificationSchema, (notification) => this.host.onTaskStatus(this, notification.params));
-    const reverse = (request: ReverseRequest, extra: ReverseRequestExtra) => this.host.onReverseRequest(this, request, extra);
-    client.setRequestHandler(CreateMessageRequestSchema, reverse);
-    client.setRequestHandler(ElicitRequestSchema, reverse);
-    client.setRequestHandler(ListRootsRequestSchema, reverse);
-    const taskRequest = (method: ClientTaskMethod) => (request: { params?: Record<string, unknown> }, extra: ReverseRequestExtra) =>
-      this.host.onClientTaskRequest(this, method, request.params ?? {}, extra);
-    client.setRequestHandler(GetTaskRequestSchema, taskRequest('tasks/get') as never);
-    client.setRequestHandler(GetTaskPayloadRequestSchema, taskRequest('tasks/result') as never);
-    client.setRequestHandler(ListTasksRequestSchema, taskRequest('tasks/list') as never);
-    client.setRequestHandler(CancelTaskRequestSchema, taskRequest('tasks/cancel') as never);
-    return client;
   }
 
   /** Re-reads one list after the backend said it changed, then tells the host. */
@@ -545,7 +414,7 @@ export class Backend {
   /** Reads every list after connecting. One list failing (a backend bug) leaves it empty rather than the proxy down. */
   private async refreshAll(closed: () => boolean): Promise<void> {
     await Promise.all(
-      (['tools', 'resources', 'prompts'] as const).map((kind) =>
+      LIST_KINDS.map((kind) =>
         this.fetchList(kind).catch((error: unknown) => {
           if (closed()) throw new Error(this.lostMessage()); // The connection itself failed: that is the error to report.
           if (findNeedsSignIn(error)) throw error; // A server that lets initialize through may ask for sign-in at its first list.
@@ -556,40 +425,7 @@ export class Backend {
   }
 
   private async fetchList(kind: ListKind): Promise<void> {
-    const capabilities = this.capabilities ?? {};
-    if (kind === 'tools') {
-      this.tools = capabilities.tools ? await this.listAll<Tool>('tools/list', 'tools') : [];
-    } else if (kind === 'prompts') {
-      this.prompts = capabilities.prompts ? await this.listAll<Prompt>('prompts/list', 'prompts') : [];
-    } else if (capabilities.resources) {
-      [this.resources, this.templates] = await Promise.all([
-        this.listAll<Resource>('resources/list', 'resources'),
-        this.listAll<ResourceTemplate>('resources/templates/list', 'resourceTemplates'),
-      ]);
-    } else {
-      this.resources = [];
-      this.templates = [];
-    }
-  }
-
-  /** Reads every page of a list. */
-  private async listAll<T>(method: string, key: string): Promise<T[]> {
-    const client = this.client;
-    if (!client) return [];
-    const items: T[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await client.request(
-        cursor === undefined ? { method } : { method, params: { cursor } },
-        passthroughResult,
-        { timeout: this.timeoutMs },
-      );
-      const pageItems = result[key];
-      if (Array.isArray(pageItems)) items.push(...(pageItems as T[]));
-      cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
-      if (cursor === undefined) break;
-    }
-    return items;
+    if (this.client) await this.lists.fetch(kind, this.client, this.capabilities ?? {});
   }
 
   /** After a (re)connect: the client's logging level and resource subscriptions apply again. */
@@ -604,17 +440,8 @@ export class Backend {
   }
 
   private clearLists(): void {
-    const had = this.tools.length + this.resources.length + this.templates.length + this.prompts.length > 0;
-    this.tools = [];
-    this.resources = [];
-    this.templates = [];
-    this.prompts = [];
     this.capabilities = undefined;
-    if (had) {
-      this.host.onDidChangeList(this, 'tools');
-      this.host.onDidChangeList(this, 'resources');
-      this.host.onDidChangeList(this, 'prompts');
-    }
+    if (this.lists.clear()) for (const kind of LIST_KINDS) this.host.onDidChangeList(this, kind);
   }
 
   private setState(state: ProxyState, error: string | undefined): void {

@@ -1,6 +1,8 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { answerFrame } from './answerFrames';
+import { ProcessGroupStdioTransport } from './stdioClientTransport';
 
 /**
  * Ids for relayed calls start far above any id the SDK's protocol layer uses
@@ -48,6 +50,20 @@ export class DirectCallRelay {
     private readonly transport: Transport,
     private readonly timeoutMs: number,
   ) {}
+
+  /** Puts a relay in front of the SDK on a client's connection: it takes its own messages and passes on the rest. */
+  static attach(proxyName: string, client: Client, timeoutMs: number): DirectCallRelay | undefined {
+    const transport = client.transport;
+    if (!transport) return undefined;
+    const relay = new DirectCallRelay(proxyName, transport, timeoutMs);
+    const protocol = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      if (!relay.intercept(message)) protocol?.(message, extra);
+    };
+    // Over stdio the relay sees answers as bytes, before they are parsed.
+    if (transport instanceof ProcessGroupStdioTransport) transport.claimLine = (line) => relay.claimAnswer(line);
+    return relay;
+  }
 
   /** Sends a tools/call for `toolName` to the backend on behalf of a client request. */
   call(request: { id: RequestId; params: Record<string, unknown> }, toolName: string, origin: RelayedCallOrigin): number {

@@ -1,5 +1,6 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { Backend, InFlightCall } from '../backends/backend';
+import type { Backend } from '../backends/backend';
+import type { InFlightCall } from '../backends/backendHost';
 import type { FrontTransport } from '../jsonLines';
 import { passthroughResult } from '../passthrough';
 import type { FrontSession, Switchboard } from '../switchboard';

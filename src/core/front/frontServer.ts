@@ -11,7 +11,9 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { Backend, InFlightCall, ReverseRequest } from '../backends/backend';
+import type { Backend } from '../backends/backend';
+import type { InFlightCall } from '../backends/backendHost';
+import type { ReverseRequest } from '../backends/backendClient';
 import { invalidParams } from '../errors';
 import { type TaskRoute, withRelatedTask, withTaskId } from './tasks';
 import { toolError } from './toolResults';

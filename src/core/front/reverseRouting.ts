@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, McpError, type Result, type TaskStatusNotification } from '@modelcontextprotocol/sdk/types.js';
-import type { Backend, InFlightCall, ReverseRequest } from '../backends/backend';
+import type { Backend } from '../backends/backend';
+import type { InFlightCall } from '../backends/backendHost';
+import type { ReverseRequest } from '../backends/backendClient';
 import { passthroughResult } from '../passthrough';
 import type { FrontSession } from '../switchboard';
 import { ClientTaskTable, RELATED_TASK, type TaskTable, withRelatedTask, withTaskId } from './tasks';
