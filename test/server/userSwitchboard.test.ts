@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { CLI, EVERYTHING, eventually, freePort, listProxies, processesWith, temporaryFolder, text, waitForTool } from './harness';
 
 interface Discovery {
@@ -154,6 +155,25 @@ describe('The user’s shared switchboard and connect', function () {
     const again = await connectClient('--vscode-settings', settings, '--port', String(port));
     await waitForTool(again, 'everything_echo', 20_000);
     assert.notEqual(discovery()!.pid, killed);
+  });
+
+  it('reattaches its clients when the switchboard is killed: one successor, the call it had answered with an error, the next ones served', async () => {
+    const first = await connectClient('--vscode-settings', settings, '--port', String(port));
+    const second = await connectClient('--vscode-settings', settings, '--port', String(port));
+    await waitForTool(first, 'everything_echo', 20_000);
+    await waitForTool(second, 'everything_echo', 20_000);
+    const killed = discovery()!.pid;
+    const relisted = new Promise<void>((resolve) => first.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+    const long = first.callTool({ name: 'everything_trigger-long-running-operation', arguments: { duration: 10, steps: 2 } });
+    await eventually('the long call to reach the backend', () => (processesWith(marker).length > 0 ? true : undefined));
+    await new Promise((wait) => setTimeout(wait, 300));
+    process.kill(killed, 'SIGKILL');
+    await assert.rejects(long, /The user's switchboard stopped while it had this request; it runs again now: try again\./);
+    assert.equal(text(await first.callTool({ name: 'everything_echo', arguments: { message: 'again' } })), 'Echo: again');
+    assert.equal(text(await second.callTool({ name: 'everything_echo', arguments: { message: 'too' } })), 'Echo: too');
+    await relisted;
+    assert.notEqual(discovery()?.pid, killed);
+    assert.equal(userSwitchboards().length, 1, 'one successor, though both clients reattached');
   });
 
   it('rotate-token locks the old token out at once, and a connected client follows the new one', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import { writePrivateFile } from './userFiles';
@@ -47,12 +48,27 @@ export async function removeDiscovery(path: string, pid: number): Promise<void> 
   if ((await readDiscovery(path))?.pid === pid) await unlink(path).catch(() => undefined);
 }
 
-/** Whether a process with this pid exists (one of another user's counts: it cannot be signalled, but it is there). */
+/**
+ * Whether a process with this pid runs (one of another user's counts: it
+ * cannot be signalled, but it is there). A killed process that its parent
+ * has not reaped yet is a zombie, which answers signals but serves nothing:
+ * on Linux, /proc tells it apart.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // The state follows the command name in parentheses, which may itself contain spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // No /proc (macOS, Windows), or the process ended meanwhile: signals said it was there.
   }
 }

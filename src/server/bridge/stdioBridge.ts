@@ -1,0 +1,280 @@
+import { createConnection } from 'node:net';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import { type Discovery, isAlive, readDiscovery } from '../shared/discovery';
+
+/** Waits before each try at reattaching: at once, then backing off, about 15 s in all. */
+const REATTACH_DELAYS_MS = [0, 500, 1_000, 2_000, 4_000, 8_000];
+/** How long the switchboard a bridge reattached to gets to answer the replayed initialize. */
+const HANDSHAKE_TIMEOUT_MS = 15_000;
+/** How long a probe of the switchboard's port may take. */
+const PROBE_TIMEOUT_MS = 1_000;
+/** The ids of the bridge's own requests, apart from any a client sends. */
+const OWN_ID_PREFIX = 'mcp-switchboard-connect-';
+
+export interface StdioBridgeOptions {
+  /** The running user switchboard other than `gonePid` (a process that was killed may linger a moment), started first if none runs. */
+  readonly attach: (gonePid?: number) => Promise<Discovery>;
+  /** Where a rotated token is read after a 401. */
+  readonly discoveryPath: string;
+  readonly profile: string | undefined;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * Passes MCP messages between this process's stdin/stdout (the client) and
+ * the user's switchboard over Streamable HTTP, as they are, until stdin
+ * closes. When the switchboard goes away (killed, crashed), the bridge starts
+ * or finds its successor with backoff, replays the client's initialize there,
+ * answers the requests the old one took with an error, and carries on: the
+ * client keeps its connection and hears that the lists changed.
+ */
+export class StdioBridge {
+  private readonly local = new StdioServerTransport();
+  private remote: StreamableHTTPClientTransport | undefined;
+  private attached: Discovery | undefined;
+  /** The client's initialize request, replayed to a successor. */
+  private initialize: JSONRPCRequest | undefined;
+  private initialized = false;
+  /** Requests the current switchboard took and has not answered: a crash answers them with an error. */
+  private readonly delivered = new Set<RequestId>();
+  /** Answers to the bridge's own requests. */
+  private readonly waiting = new Map<RequestId, (message: JSONRPCMessage) => void>();
+  private reattaching: Promise<void> | undefined;
+  private ownIds = 0;
+  private ending = false;
+
+  constructor(private readonly options: StdioBridgeOptions) {}
+
+  async start(first: Discovery): Promise<void> {
+    await this.open(first);
+    this.local.onmessage = (message) => void this.fromClient(message);
+    this.local.onclose = () => void this.end();
+    process.stdin.once('end', () => void this.end());
+    await this.local.start();
+  }
+
+  private async fromClient(message: JSONRPCMessage): Promise<void> {
+    if (isJSONRPCRequest(message) && message.method === 'initialize') this.initialize = message;
+    if (isJSONRPCNotification(message) && message.method === 'notifications/initialized') this.initialized = true;
+    await this.reattaching;
+    try {
+      await this.deliver(message);
+    } catch (error) {
+      await this.afterFailedDelivery(message, error);
+    }
+  }
+
+  /**
+   * A message the switchboard did not take. If it is gone, the bridge
+   * reattaches; then a message it never got (nothing listened, or the
+   * successor did not know the session) is sent again, while a request it
+   * may have begun is answered with an error by the reattach: sending a tool
+   * call twice could do its work twice.
+   */
+  private async afterFailedDelivery(message: JSONRPCMessage, error: unknown): Promise<void> {
+    const id = isJSONRPCRequest(message) ? message.id : undefined;
+    const answered = () => id !== undefined && !this.delivered.has(id); // By a reattach that noticed first.
+    if (answered()) return;
+    const neverGot = error instanceof StreamableHTTPError ? error.code === 404 : errorCode(error) === 'ECONNREFUSED';
+    const gone = message !== this.initialize && (neverGot || !(await this.serving()));
+    if (answered()) return;
+    if (!gone || neverGot) {
+      if (id !== undefined) this.delivered.delete(id);
+      if (!gone) return this.refuse(message, error);
+    }
+    try {
+      await this.reattach();
+      if (neverGot) await this.deliver(message);
+    } catch (again) {
+      if (neverGot && (id === undefined || this.delivered.delete(id))) this.refuse(message, again);
+    }
+  }
+
+  /** Sends to the attached switchboard; a request counts as delivered from the start, since its answer may come before the send resolves. */
+  private async deliver(message: JSONRPCMessage): Promise<void> {
+    const remote = this.remote;
+    if (isJSONRPCRequest(message)) this.delivered.add(message.id);
+    if (!remote) throw new Error('no switchboard is attached');
+    await remote.send(message);
+  }
+
+  private fromSwitchboard(message: JSONRPCMessage): void {
+    const isAnswer = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    if (isAnswer && message.id !== undefined) {
+      const waiter = this.waiting.get(message.id);
+      if (waiter) return waiter(message);
+      this.delivered.delete(message.id);
+      // The protocol version goes into every later request's header, as the SDK's own client does.
+      if (message.id === this.initialize?.id && isJSONRPCResultResponse(message)) this.adoptVersion(message.result);
+    }
+    void this.local.send(message);
+  }
+
+  /** Connects to a switchboard, and there, after a crash, replays what the client said to begin its session. */
+  private async open(discovery: Discovery): Promise<void> {
+    const url = new URL(discovery.url);
+    if (this.options.profile !== undefined) url.pathname = `${url.pathname}/${encodeURIComponent(this.options.profile)}`;
+    const remote = new StreamableHTTPClientTransport(url, { fetch: followingRotation(discovery.token, this.options.discoveryPath) });
+    remote.onmessage = (message) => {
+      if (this.remote === remote) this.fromSwitchboard(message);
+    };
+    remote.onerror = (error) => {
+      if (this.remote !== remote) return;
+      this.options.log(error.message);
+      // A stream that broke because the switchboard is gone: reattach now, not at the client's next message.
+      void this.serving().then((up) => (up || this.remote !== remote ? undefined : this.reattach().catch(() => undefined)));
+    };
+    await remote.start();
+    this.remote = remote;
+    this.attached = discovery;
+    try {
+      await this.replaySessionStart(remote);
+    } catch (error) {
+      this.remote = undefined;
+      void remote.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async replaySessionStart(remote: StreamableHTTPClientTransport): Promise<void> {
+    if (!this.initialize) return;
+    const answer = await this.ownRequest({ method: 'initialize', params: this.initialize.params ?? {} });
+    if (isJSONRPCErrorResponse(answer)) throw new Error(`the switchboard refused the replayed initialize: ${answer.error.message}`);
+    if (isJSONRPCResultResponse(answer)) this.adoptVersion(answer.result);
+    if (this.initialized) await remote.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    // A first list waits for the proxies still starting (up to the switchboard's grace): calls after it find them.
+    await this.ownRequest({ method: 'tools/list' });
+  }
+
+  /** Finds or starts the successor of a switchboard that went away, once for every message that noticed. */
+  private reattach(): Promise<void> {
+    this.reattaching ??= this.reattachWithBackoff().finally(() => (this.reattaching = undefined));
+    return this.reattaching;
+  }
+
+  private async reattachWithBackoff(): Promise<void> {
+    const gone = this.attached;
+    this.options.log(`the user's switchboard${gone ? ` (pid ${gone.pid})` : ''} went away; reattaching.`);
+    void this.remote?.close().catch(() => undefined);
+    this.remote = undefined;
+    for (const id of this.delivered) {
+      void this.local.send({ jsonrpc: '2.0', id, error: { code: -32000, message: "The user's switchboard stopped while it had this request; it runs again now: try again." } });
+    }
+    this.delivered.clear();
+    let lastError: unknown;
+    for (const delay of REATTACH_DELAYS_MS) {
+      await new Promise((wait) => setTimeout(wait, delay));
+      try {
+        const found = await this.options.attach(gone && !isAlive(gone.pid) ? gone.pid : undefined);
+        await this.open(found);
+        this.options.log(`reattached to the user's switchboard (pid ${found.pid}) at ${found.url}.`);
+        for (const method of ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed']) {
+          void this.local.send({ jsonrpc: '2.0', method });
+        }
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw new Error(`the user's switchboard went away and could not be started again: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  }
+
+  /** Whether the switchboard attached to still runs and its port takes connections. */
+  private serving(): Promise<boolean> {
+    const attached = this.attached;
+    if (!attached || !isAlive(attached.pid)) return Promise.resolve(false);
+    const { hostname, port } = new URL(attached.url);
+    return new Promise((resolve) => {
+      const socket = createConnection({ host: hostname, port: Number(port), timeout: PROBE_TIMEOUT_MS });
+      const done = (up: boolean) => {
+        socket.destroy();
+        resolve(up);
+      };
+      socket.once('connect', () => done(true));
+      socket.once('timeout', () => done(true)); // Busy, not gone.
+      socket.once('error', () => done(false));
+    });
+  }
+
+  private ownRequest(request: { method: string; params?: Record<string, unknown> }): Promise<JSONRPCMessage> {
+    const remote = this.remote;
+    if (!remote) return Promise.reject(new Error('no switchboard is attached'));
+    const id = `${OWN_ID_PREFIX}${++this.ownIds}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`the switchboard did not answer ${request.method} within ${HANDSHAKE_TIMEOUT_MS / 1000} s`));
+      }, HANDSHAKE_TIMEOUT_MS);
+      this.waiting.set(id, (answer) => {
+        clearTimeout(timer);
+        this.waiting.delete(id);
+        resolve(answer);
+      });
+      remote.send({ jsonrpc: '2.0', id, ...request }).catch((error: unknown) => {
+        clearTimeout(timer);
+        this.waiting.delete(id);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      });
+    });
+  }
+
+  private adoptVersion(result: Record<string, unknown>): void {
+    if (typeof result.protocolVersion === 'string') this.remote?.setProtocolVersion(result.protocolVersion);
+  }
+
+  private refuse(message: JSONRPCMessage, error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.options.log(reason);
+    if (isJSONRPCRequest(message)) {
+      void this.local.send({ jsonrpc: '2.0', id: message.id, error: { code: -32000, message: `The user's switchboard did not take the request: ${reason}` } });
+    }
+  }
+
+  private async end(): Promise<void> {
+    if (this.ending) return;
+    this.ending = true;
+    await this.remote?.terminateSession().catch(() => undefined);
+    await this.remote?.close().catch(() => undefined);
+    process.exit(0);
+  }
+}
+
+/**
+ * A fetch that sends the switchboard's token and, refused with 401, reads the
+ * discovery file once for a rotated one and tries again: the user may rotate
+ * the token while clients are connected, and connect is theirs to follow it.
+ */
+function followingRotation(initial: string, discoveryPath: string): FetchLike {
+  let token = initial;
+  return async (input, init) => {
+    const send = () => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      return fetch(input, { ...init, headers });
+    };
+    const response = await send();
+    if (response.status !== 401) return response;
+    const rotated = (await readDiscovery(discoveryPath))?.token;
+    if (rotated === undefined || rotated === token) return response;
+    await response.body?.cancel();
+    token = rotated;
+    return await send();
+  };
+}
+
+/** The system error code of a failed fetch (undici puts it on the cause). */
+function errorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
