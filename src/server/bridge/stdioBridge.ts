@@ -17,6 +17,8 @@ import { type Discovery, isAlive, readDiscovery } from '../shared/discovery';
 const REATTACH_DELAYS_MS = [0, 500, 1_000, 2_000, 4_000, 8_000];
 /** How long the switchboard a bridge reattached to gets to answer the replayed initialize. */
 const HANDSHAKE_TIMEOUT_MS = 15_000;
+/** How long a broken connection waits to see whether its switchboard is going away. */
+const LOSS_GRACE_MS = 1_500;
 /** How long a probe of the switchboard's port may take. */
 const PROBE_TIMEOUT_MS = 1_000;
 /** The ids of the bridge's own requests, apart from any a client sends. */
@@ -87,7 +89,7 @@ export class StdioBridge {
     const answered = () => id !== undefined && !this.delivered.has(id); // By a reattach that noticed first.
     if (answered()) return;
     const neverGot = error instanceof StreamableHTTPError ? error.code === 404 : errorCode(error) === 'ECONNREFUSED';
-    const gone = message !== this.initialize && (neverGot || !(await this.serving()));
+    const gone = message !== this.initialize && (neverGot || (await this.goneSoon()));
     if (answered()) return;
     if (!gone || neverGot) {
       if (id !== undefined) this.delivered.delete(id);
@@ -133,7 +135,7 @@ export class StdioBridge {
       if (this.remote !== remote) return;
       this.options.log(error.message);
       // A stream that broke because the switchboard is gone: reattach now, not at the client's next message.
-      void this.serving().then((up) => (up || this.remote !== remote ? undefined : this.reattach().catch(() => undefined)));
+      void this.goneSoon().then((gone) => (gone && this.remote === remote ? this.reattach().catch(() => undefined) : undefined));
     };
     await remote.start();
     this.remote = remote;
@@ -188,6 +190,21 @@ export class StdioBridge {
       }
     }
     throw new Error(`the user's switchboard went away and could not be started again: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  }
+
+  /**
+   * Whether the switchboard attached to stops serving within a moment. A
+   * killed process closes its sockets before it is gone, and a connection
+   * can also break while its server is well (a keep-alive socket it closed
+   * just then): only a switchboard that stopped is reattached from.
+   */
+  private async goneSoon(): Promise<boolean> {
+    const deadline = Date.now() + LOSS_GRACE_MS;
+    for (;;) {
+      if (!(await this.serving())) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((wait) => setTimeout(wait, 100));
+    }
   }
 
   /** Whether the switchboard attached to still runs and its port takes connections. */
