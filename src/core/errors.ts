@@ -40,6 +40,8 @@ export function proxyError(proxy: string, error: unknown): ProxiedError {
  */
 export function failureText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  const refused = forbiddenAddressRefusal(error);
+  if (refused) return refused;
   if (error instanceof StreamableHTTPError && error.code !== undefined && error.code > 0) {
     return `${error.message.replace(/^Streamable HTTP error: /, '')} (HTTP ${error.code})`;
   }
@@ -49,4 +51,15 @@ export function failureText(error: unknown): string {
 /** An error for a request the client got wrong (unknown tool, prompt, resource…). */
 export function invalidParams(message: string): ProxiedError {
   return new ProxiedError(ErrorCode.InvalidParams, message);
+}
+
+/** The error code of a connection refused because its host name resolved to a forbidden address (see guardedFetch.ts). */
+export const FORBIDDEN_ADDRESS = 'EFORBIDDENADDRESS';
+
+/** The sentence of such a refusal, wherever it sits in an error's causes (a fetch reports it as its cause). */
+export function forbiddenAddressRefusal(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if ((current as NodeJS.ErrnoException).code === FORBIDDEN_ADDRESS) return current.message;
+  }
+  return undefined;
 }

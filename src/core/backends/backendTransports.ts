@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { connectionFetch } from '../guardedFetch';
 import { MAX_LINE_BYTES } from '../jsonLines';
 import type { Logger } from '../logger';
 import type { ProxyAuth } from '../oauth/proxyAuth';
@@ -52,7 +53,7 @@ export async function connectBackend(entry: ProxyEntry, options: ConnectOptions)
   if (kind === 'stdio') return { client: await connectOnce(stdioTransport(entry, options)), transport: 'stdio' };
   const url = new URL(entry.url ?? '');
   const requestInit = { headers: entry.headers ?? {} };
-  const transportOptions = options.auth ? { requestInit, fetch: options.auth.fetch } : { requestInit };
+  const transportOptions = { requestInit, fetch: options.auth?.fetch ?? connectionFetch };
   if (kind === 'sse') return { client: await connectOnce(new SSEClientTransport(url, transportOptions)), transport: 'sse' };
   try {
     return { client: await connectOnce(new StreamableHTTPClientTransport(url, transportOptions)), transport: 'http' };

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { forbiddenAddressRefusal } from '../errors';
 import { bareHostname, forbiddenHostKind } from '../registry/agentPolicy';
 
 /** The last OAuth request and how it ended (`status` undefined: no answer), so a failure can name the step. */
@@ -64,6 +65,8 @@ export function isTokenSafeUrl(url: URL): boolean {
 
 /** Why a fetch did not get an answer, in a few words: the system's error code where there is one. */
 function reachFailure(error: unknown): string {
+  const refused = forbiddenAddressRefusal(error);
+  if (refused) return refused;
   const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (typeof cause?.code === 'string') return cause.code;
   if (typeof cause?.message === 'string') return cause.message;

@@ -1,6 +1,7 @@
 import { auth, discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { failureText } from '../errors';
+import { connectionFetch } from '../guardedFetch';
 import type { Logger } from '../logger';
 import type { ProxyEntry } from '../registry/registry';
 import { type AuthRequestRecord, guardedAuthFetch, isLoopbackUrl, isTokenSafeUrl } from './authFetch';
@@ -55,7 +56,7 @@ export class ProxyAuth {
   ) {
     this.provider = new ProxyOAuthProvider({ proxy, serverUrl: serverUrl.href }, settings, host.store, 'MCP Switchboard');
     this.loopbackAllowed = isLoopbackUrl(serverUrl);
-    this.authFetch = guardedAuthFetch(fetch, this.loopbackAllowed, (record) => (this.lastRequest = record));
+    this.authFetch = guardedAuthFetch(connectionFetch, this.loopbackAllowed, (record) => (this.lastRequest = record));
     this.loaded = this.provider.load().catch((error: unknown) => {
       // Unreadable credentials (a keyring that refused, a damaged record) mean signing in again, not a proxy stuck in error.
       logger.warn(`could not read its sign-in (${failureText(error)}); it will need a new one.`, proxy);
@@ -237,7 +238,7 @@ export class ProxyAuth {
     const headers = new Headers(init?.headers);
     const token = this.provider.accessToken;
     if (token !== undefined && isTokenSafeUrl(this.serverUrl)) headers.set('authorization', `Bearer ${token}`);
-    return await fetch(input, { ...init, headers });
+    return await connectionFetch(input, { ...init, headers });
   }
 }
 
