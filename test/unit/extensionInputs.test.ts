@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { connectionConfig } from '../../src/extension/connectionConfig';
+import { CLIENTS, connectionConfig, isWindowConfig } from '../../src/extension/connectionConfig';
 import { entryFromTarget, splitCommandLine } from '../../src/extension/settings/targetInput';
 import { withToolShown } from '../../src/extension/settings/toolFilterEdit';
 
@@ -74,16 +74,30 @@ describe('Tree checkboxes: hiding and showing one tool', () => {
 describe('Copy Connection Config', () => {
   const url = 'http://127.0.0.1:4321/mcp';
 
-  it('gives each client the URL and the bearer token in its own format', () => {
-    const vscodeJson = JSON.parse(connectionConfig('vscode', url, 'T', undefined, '').text);
+  it('gives each client this window’s URL and bearer token in its own format', () => {
+    const vscodeJson = JSON.parse(connectionConfig('vscodeWindow', url, 'T', undefined, '').text);
     assert.deepEqual(vscodeJson, { servers: { switchboard: { type: 'http', url, headers: { Authorization: 'Bearer T' } } } });
-    const cursor = JSON.parse(connectionConfig('cursor', url, 'T', undefined, '').text);
+    const cursor = JSON.parse(connectionConfig('cursorWindow', url, 'T', undefined, '').text);
     assert.deepEqual(cursor, { mcpServers: { switchboard: { url, headers: { Authorization: 'Bearer T' } } } });
-    assert.equal(connectionConfig('claudeCode', url, 'T', undefined, '').text, `claude mcp add --transport http switchboard ${url} --header "Authorization: Bearer T"\n`);
-    // Claude Desktop runs stdio servers: connect, which needs no URL or token, and keeps working after VS Code closes.
-    const claude = JSON.parse(connectionConfig('claudeDesktop', url, 'T', undefined, '/storage/mcp-switchboard-cli.js').text);
-    assert.deepEqual(claude, { mcpServers: { switchboard: { command: 'node', args: ['/storage/mcp-switchboard-cli.js', 'connect'] } } });
-    const profiled = JSON.parse(connectionConfig('claudeDesktop', url, 'T', 'review', '/storage/mcp-switchboard-cli.js').text);
-    assert.deepEqual(profiled.mcpServers['switchboard-review'].args, ['/storage/mcp-switchboard-cli.js', 'connect', '--profile', 'review']);
+    assert.equal(connectionConfig('claudeCodeWindow', url, 'T', undefined, '').text, `claude mcp add --transport http switchboard ${url} --header "Authorization: Bearer T"\n`);
+  });
+
+  it('gives each client connect, which needs no URL or token and keeps working across restarts, in its own format', () => {
+    const cli = '/storage/mcp-switchboard-cli.js';
+    const claude = JSON.parse(connectionConfig('claudeDesktop', url, 'T', undefined, cli).text);
+    assert.deepEqual(claude, { mcpServers: { switchboard: { command: 'node', args: [cli, 'connect'] } } });
+    const profiled = JSON.parse(connectionConfig('claudeDesktop', url, 'T', 'review', cli).text);
+    assert.deepEqual(profiled.mcpServers['switchboard-review'].args, [cli, 'connect', '--profile', 'review']);
+    assert.deepEqual(JSON.parse(connectionConfig('cursor', url, 'T', undefined, cli).text), claude);
+    assert.deepEqual(JSON.parse(connectionConfig('vscode', url, 'T', undefined, cli).text), { servers: { switchboard: { type: 'stdio', command: 'node', args: [cli, 'connect'] } } });
+    assert.equal(connectionConfig('claudeCode', url, 'T', 'review', cli).text, `claude mcp add switchboard-review -- node ${cli} connect --profile review\n`);
+    // A path with a space or a quote stays one word for the shell.
+    assert.equal(
+      connectionConfig('claudeCode', url, 'T', undefined, "/Users/Jo O'Neil/cli.js").text,
+      `claude mcp add switchboard -- node '/Users/Jo O'\\''Neil/cli.js' connect\n`,
+    );
+    for (const text of CLIENTS.filter((client) => !isWindowConfig(client)).map((client) => connectionConfig(client, url, 'T', undefined, cli).text)) {
+      assert.doesNotMatch(text, /Bearer|4321/, 'no token and no port: nothing that changes at a restart');
+    }
   });
 });

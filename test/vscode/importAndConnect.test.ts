@@ -158,8 +158,8 @@ describe('Import Servers… and Copy Connection Config…', function () {
     }
   });
 
-  it('copies a VS Code mcp.json entry whose URL and token reach the running switchboard', async () => {
-    await vscode.commands.executeCommand(Command.copyConnectionConfig, 'vscode');
+  it('copies a VS Code mcp.json entry for this window whose URL and token reach the running switchboard', async () => {
+    await vscode.commands.executeCommand(Command.copyConnectionConfig, 'vscodeWindow');
     const copied = JSON.parse(await vscode.env.clipboard.readText()) as {
       servers: { switchboard: { type: string; url: string; headers: { Authorization: string } } };
     };

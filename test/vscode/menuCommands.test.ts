@@ -83,7 +83,17 @@ describe('Commands in the Proxies view\'s menus, with the arguments VS Code pass
         assert.equal(input.title, 'Copy Connection Config');
         assert.deepEqual(
           (input as vscode.QuickPick<vscode.QuickPickItem>).items.map((item) => item.label),
-          ['Claude Desktop', 'Claude Code', 'Cursor', 'VS Code (.vscode/mcp.json)'],
+          [
+            'Your shared switchboard: your user settings’ proxies, across restarts',
+            'Claude Desktop',
+            'Claude Code',
+            'Cursor',
+            'VS Code (.vscode/mcp.json)',
+            'This window: its user and workspace proxies, while it is open',
+            'Claude Code, this window',
+            'Cursor, this window',
+            'VS Code (.vscode/mcp.json), this window',
+          ],
         );
       },
       [Command.setSecret]: (input) => assert.equal(input.title, 'Set Secret'),
@@ -157,7 +167,7 @@ describe('Commands in the Proxies view\'s menus, with the arguments VS Code pass
     const copying = vscode.commands.executeCommand(Command.copyConnectionConfig, profileNode, [profileNode]);
     const clients = await inputs.next<vscode.QuickPick<vscode.QuickPickItem>>();
     assert.equal(clients.title, 'Copy Connection Config: profile "small"');
-    await pick(clients, 'Cursor');
+    await pick(clients, 'Cursor, this window');
     await copying;
     const copied = JSON.parse(await vscode.env.clipboard.readText()) as { mcpServers: Record<string, { url: string }> };
     assert.equal(copied.mcpServers['switchboard-small']?.url, `${await api.whenServerReady()}/small`);

@@ -147,7 +147,7 @@ describe('Tool surface: search mode, pins and profiles from settings, live', fun
     const inputs = new QuickInputRecorder(api);
     try {
       // From the palette with the client chosen: the second step lists all tools and each valid profile.
-      const copying = vscode.commands.executeCommand(Command.copyConnectionConfig, 'cursor');
+      const copying = vscode.commands.executeCommand(Command.copyConnectionConfig, 'cursorWindow');
       const targets = await inputs.next<vscode.QuickPick<vscode.QuickPickItem>>();
       assert.deepEqual(targets.items.map((item) => item.label), ['All tools', 'review', 'finder']);
       await pick(targets, 'review');
@@ -158,7 +158,7 @@ describe('Tool surface: search mode, pins and profiles from settings, live', fun
 
       // From the profile's row: only the client is asked.
       const fromRow = vscode.commands.executeCommand(Command.copyConnectionConfig, { kind: 'profile', profile: 'finder' });
-      await pick(await inputs.next<vscode.QuickPick<vscode.QuickPickItem>>(), 'Claude Code');
+      await pick(await inputs.next<vscode.QuickPick<vscode.QuickPickItem>>(), 'Claude Code, this window');
       await fromRow;
       assert.match(await vscode.env.clipboard.readText(), new RegExp(`^claude mcp add --transport http switchboard-finder ${url}/finder --header "Authorization: Bearer `));
 

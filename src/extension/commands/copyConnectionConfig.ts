@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { type ClientKind, CLIENTS, connectionConfig } from '../connectionConfig';
+import { type ClientKind, CLIENTS, connectionConfig, isWindowConfig } from '../connectionConfig';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
 import { Command } from '../constants';
@@ -10,15 +10,22 @@ const CLIENT_LABELS: Record<ClientKind, string> = {
   claudeCode: 'Claude Code',
   cursor: 'Cursor',
   vscode: 'VS Code (.vscode/mcp.json)',
+  claudeCodeWindow: 'Claude Code, this window',
+  cursorWindow: 'Cursor, this window',
+  vscodeWindow: 'VS Code (.vscode/mcp.json), this window',
 };
+
+/** How the two kinds of config are introduced in the client list. */
+const SHARED_HEADING = 'Your shared switchboard: your user settings’ proxies, across restarts';
+const WINDOW_HEADING = 'This window: its user and workspace proxies, while it is open';
 
 /** What the snippet connects to: every tool, or one profile (served at `<url>/<profile>`). */
 type Target = { readonly profile: string | undefined };
 
 /**
- * Copy Connection Config: the snippet another MCP client needs to use this
- * window's switchboard, for all its tools or for one profile. Given a
- * profile (its tree row), only the client is asked.
+ * Copy Connection Config: the snippet another MCP client needs to use the
+ * user's shared switchboard or this window's, for all its tools or for one
+ * profile. Given a profile (its tree row), only the client is asked.
  */
 export async function copyConnectionConfig(context: SwitchboardContext, client?: ClientKind, profile?: string): Promise<void> {
   const chosen = await choose(context, client, profile);
@@ -33,13 +40,13 @@ export async function copyConnectionConfig(context: SwitchboardContext, client?:
     }, { title: 'Retry', run: () => vscode.commands.executeCommand(Command.copyConnectionConfig, chosen.client) });
     return;
   }
-  const stdio = chosen.client === 'claudeDesktop';
+  const stdio = !isWindowConfig(chosen.client);
   const config = connectionConfig(chosen.client, url, context.token, chosen.target.profile, stdio ? await stableCliCopy(context) : '');
   await vscode.env.clipboard.writeText(config.text);
   const what = chosen.target.profile === undefined ? `the ${config.client} config` : `the ${config.client} config for profile "${chosen.target.profile}"`;
   const lasts = stdio
     ? 'It runs the proxies of your user settings in your own shared switchboard, also when VS Code is closed (it needs Node on PATH).'
-    : 'It works while this VS Code window is open (the port and token change when it restarts).';
+    : 'It works while this VS Code window is open (the port and token change when it restarts); for a config that lasts, pick the client under "Your shared switchboard".';
   void vscode.window.showInformationMessage(`Copied ${what}: paste it ${config.where}. ${lasts}`);
 }
 
@@ -89,7 +96,12 @@ async function pickClient(context: SwitchboardContext, moreSteps: boolean, profi
     title: profile === undefined ? 'Copy Connection Config' : `Copy Connection Config: profile "${profile}"`,
     placeholder: 'Which MCP client should connect to the switchboard?',
     ...(moreSteps && { step: 1, totalSteps: 2 }),
-    items: CLIENTS.map((kind) => ({ label: CLIENT_LABELS[kind], client: kind })),
+    items: [
+      { label: SHARED_HEADING, kind: vscode.QuickPickItemKind.Separator, client: undefined },
+      ...CLIENTS.filter((kind) => !isWindowConfig(kind)).map((kind) => ({ label: CLIENT_LABELS[kind], client: kind })),
+      { label: WINDOW_HEADING, kind: vscode.QuickPickItemKind.Separator, client: undefined },
+      ...CLIENTS.filter(isWindowConfig).map((kind) => ({ label: CLIENT_LABELS[kind], client: kind })),
+    ],
   });
-  return picked === undefined || picked === BACK ? undefined : picked.client;
+  return picked === undefined || picked === BACK ? undefined : picked.client; // A separator cannot be picked.
 }

@@ -114,13 +114,13 @@ describe('The tool surface in the Proxies view, clicked through', function () {
     const review = row(2, /^review/);
     await review.hover();
     await review.locator('a.action-label[aria-label^="Copy Connection Config"]').click();
-    await quickInputOption('Cursor').waitFor();
+    await quickInputOption('Cursor').first().waitFor();
     await quickInput().locator('.quick-input-title').filter({ hasText: 'Copy Connection Config: profile "review"' }).waitFor();
     // From a profile's row only the client is asked.
     assert.equal(await quickInputOption('All tools').count(), 0);
     await page.waitForTimeout(300); // The picker fades in.
     await screenshot('copy-profile-config-picker');
-    await quickInputOption('Cursor').click();
+    await quickInputOption('Cursor').first().click();
     await page.getByText(/Copied the Cursor config for profile "review"/).first().waitFor();
     // The message went to the notification centre without a toast: open it for the picture.
     await showNotification(page, /Copied the Cursor config for profile "review"/);

@@ -140,10 +140,10 @@ describe('The Proxies view and the inputs, clicked through', function () {
     await proxyRow('everything').click();
     await sideBar().locator('a.action-label[aria-label^="Copy Connection Config"]').filter({ visible: true }).first().click();
     await quickInputTitled(/Copy Connection Config/).waitFor();
-    await quickInputOption('Claude Code').waitFor();
+    await quickInputOption('Claude Code').first().waitFor();
     await page.waitForTimeout(300); // The picker fades in.
     await screenshot('copy-connection-config-from-title-bar');
-    await quickInputOption('Claude Code').click();
+    await quickInputOption('Claude Code').first().click();
     await page.getByText(/Copied the Claude Code config/).first().waitFor();
     assert.equal(await page.getByText(/Cannot read properties of undefined/).count(), 0);
   });
