@@ -7,7 +7,6 @@ import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { POLL_AFTER_QUIET_ENV } from '../../src/server/fronts/httpFront';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURE = join(ROOT, 'out', 'fixtures', 'conformance-server.js');
@@ -99,8 +98,8 @@ export async function startSwitchboard(
   logPath: string,
   pollAfterQuietMs?: number,
 ): Promise<string> {
-  const env = pollAfterQuietMs === undefined ? process.env : { ...process.env, [POLL_AFTER_QUIET_ENV]: String(pollAfterQuietMs) };
-  const child = group.start([cli, '--config', configPath, '--port', '0', '--no-auth'], logPath, cwd, env);
+  const poll = pollAfterQuietMs === undefined ? [] : ['--sse-poll', String(pollAfterQuietMs)];
+  const child = group.start([cli, '--config', configPath, '--port', '0', '--no-auth', ...poll], logPath, cwd);
   return waitForOutput(child, 'stderr', /(http:\/\/127\.0\.0\.1:\d+\/mcp)/, 'The switchboard', 15_000);
 }
 

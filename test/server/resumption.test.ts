@@ -9,12 +9,10 @@
  * test must drop a connection on purpose.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { eventually, everythingStdio, type RunningSwitchboard, startSwitchboard, temporaryFolder, text, waitForTool } from './harness';
+import { eventually, everythingStdio, type RunningSwitchboard, startSwitchboard, text, waitForTool } from './harness';
 
 const LONG_RUNNING = 'everything_trigger-long-running-operation';
 
@@ -309,21 +307,17 @@ describe('streams that resume (Streamable HTTP front)', function () {
     });
   });
 
-  describe('a front told to poll (MCP_SWITCHBOARD_SSE_POLL_MS)', () => {
+  describe('a front told to poll (--sse-poll)', () => {
     let switchboard: RunningSwitchboard;
-    const folder = temporaryFolder();
 
     before(async () => {
-      const environment = join(folder.path, 'poll.env');
-      writeFileSync(environment, 'MCP_SWITCHBOARD_SSE_POLL_MS=300\n');
-      switchboard = await startSwitchboard({ everything: everythingStdio }, ['--no-auth'], [`--env-file=${environment}`]);
+      switchboard = await startSwitchboard({ everything: everythingStdio }, ['--no-auth', '--sse-poll', '300']);
       const client = await switchboard.connect();
       await waitForTool(client, LONG_RUNNING);
       await client.close();
     });
     after(async () => {
       await switchboard?.stop();
-      folder.remove();
     });
 
     it('closes a quiet call stream after sending a retry, and the client that keeps coming back gets every step and the answer', async () => {

@@ -43,6 +43,8 @@ Options:
                             the token kept in the user's config folder, a discovery file,
                             and an end once no client is left for --idle-grace
   --idle-grace MS           with --user: how long to wait for the next client (0 to ${MAX_IDLE_GRACE_MS}, default ${DEFAULT_IDLE_GRACE_MS})
+  --sse-poll MS             over HTTP: close a call's event stream after MS quiet, with a retry
+                            field, for clients that poll (SEP-1699; default: open until answered)
   --log-level LEVEL         debug, info, warn or error (default info)
   --version                 print the version
   --help                    print this help
@@ -76,6 +78,8 @@ export interface CliOptions {
   /** Serve as the user's shared switchboard (see --user). */
   readonly user: boolean;
   readonly idleGraceMs: number;
+  /** Close a quiet call stream after this long (--sse-poll); undefined keeps it open until answered. */
+  readonly ssePollMs: number | undefined;
 }
 
 /** A command line that cannot be used: its message says what is wrong and what is allowed. */
@@ -102,6 +106,7 @@ export function parseCliArguments(argv: readonly string[]): CliOptions | Connect
     profile: { type: 'string' },
     user: { type: 'boolean' },
     'idle-grace': { type: 'string' },
+    'sse-poll': { type: 'string' },
     'log-level': { type: 'string' },
     version: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -118,6 +123,11 @@ export function parseCliArguments(argv: readonly string[]): CliOptions | Connect
   if (!Number.isInteger(idleGraceMs) || idleGraceMs < 0 || idleGraceMs > MAX_IDLE_GRACE_MS) {
     throw new UsageError(`--idle-grace must be a whole number of milliseconds from 0 to ${MAX_IDLE_GRACE_MS}, not "${values['idle-grace']}".`);
   }
+  const ssePollMs = values['sse-poll'] === undefined ? undefined : Number(values['sse-poll']);
+  if (ssePollMs !== undefined && (!Number.isInteger(ssePollMs) || ssePollMs <= 0)) {
+    throw new UsageError(`--sse-poll must be a whole number of milliseconds above 0, not "${values['sse-poll']}".`);
+  }
+  if (ssePollMs !== undefined && values.stdio) throw new UsageError('--sse-poll applies to HTTP, not --stdio.');
   const firstListGraceMs = Number(values['first-list-grace'] ?? DEFAULT_FIRST_LIST_GRACE_MS);
   if (!Number.isInteger(firstListGraceMs) || firstListGraceMs < 0 || firstListGraceMs > MAX_FIRST_LIST_GRACE_MS) {
     throw new UsageError(`--first-list-grace must be a whole number of milliseconds from 0 to ${MAX_FIRST_LIST_GRACE_MS}, not "${values['first-list-grace']}".`);
@@ -154,6 +164,7 @@ export function parseCliArguments(argv: readonly string[]): CliOptions | Connect
     profile: values.profile,
     user,
     idleGraceMs,
+    ssePollMs,
   };
 }
 

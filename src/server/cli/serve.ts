@@ -102,6 +102,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
         port: options.port,
         token,
         logger,
+        ...(options.ssePollMs !== undefined && { pollAfterQuietMs: options.ssePollMs }),
         openSession: async (transport, profile) => void (await connectFrontSession(switchboard, transport, { ...sessionOptions(transport.sessionId), profile })),
         profiles: () => Object.keys(switchboard.surface.profiles),
         ...(idle && { onOpenRequests: (count: number) => idle.update(count) }),

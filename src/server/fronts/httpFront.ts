@@ -13,8 +13,6 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const IDLE_SESSION_MS = 60 * 60 * 1000;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-/** Sets HttpFrontOptions.pollAfterQuietMs (milliseconds) when the caller does not: for trying clients' SSE polling. */
-export const POLL_AFTER_QUIET_ENV = 'MCP_SWITCHBOARD_SSE_POLL_MS';
 
 export interface HttpFrontOptions {
   readonly host: string;
@@ -56,7 +54,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
   const sessionProfiles = new WeakMap<HttpSessionTransport, string | undefined>();
   const allowedHosts = new Set([...LOOPBACK_HOSTS, options.host.toLowerCase()]);
   let expectedAuthorization = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
-  const sessionOptions: HttpSessionOptions = { pollAfterQuietMs: options.pollAfterQuietMs ?? pollAfterQuietFromEnvironment(options.logger) };
+  const sessionOptions: HttpSessionOptions = { pollAfterQuietMs: options.pollAfterQuietMs };
 
   let openRequests = 0;
   const server = http.createServer((request, response) => {
@@ -194,15 +192,6 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function pollAfterQuietFromEnvironment(logger: Logger): number | undefined {
-  const value = process.env[POLL_AFTER_QUIET_ENV];
-  if (value === undefined || value === '') return undefined;
-  const milliseconds = Number(value);
-  if (Number.isInteger(milliseconds) && milliseconds > 0) return milliseconds;
-  logger.warn(`${POLL_AFTER_QUIET_ENV} is "${value}", not a number of milliseconds; call streams stay open until answered.`);
-  return undefined;
 }
 
 /** A path segment decoded, or as it is when it is not valid percent-encoding (it then names no profile). */
