@@ -168,12 +168,28 @@ describe('The user’s shared switchboard and connect', function () {
     await eventually('the long call to reach the backend', () => (processesWith(marker).length > 0 ? true : undefined));
     await new Promise((wait) => setTimeout(wait, 300));
     process.kill(killed, 'SIGKILL');
-    await assert.rejects(long, /The user's switchboard stopped while it had this request; it runs again now: try again\./);
+    await assert.rejects(long, /The user's switchboard stopped while it had this request: try again\./);
     assert.equal(text(await first.callTool({ name: 'everything_echo', arguments: { message: 'again' } })), 'Echo: again');
     assert.equal(text(await second.callTool({ name: 'everything_echo', arguments: { message: 'too' } })), 'Echo: too');
     await relisted;
     assert.notEqual(discovery()?.pid, killed);
     assert.equal(userSwitchboards().length, 1, 'one successor, though both clients reattached');
+  });
+
+  it('refuses, at once and without reattaching, a request to a profile that was removed from the settings', async () => {
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"mcpSwitchboard.proxies": {', '"mcpSwitchboard.profiles": { "small": { "include": ["everything_echo"] } },\n  "mcpSwitchboard.proxies": {'));
+    const client = await connectClient('--vscode-settings', settings, '--port', String(port), '--profile', 'small');
+    await waitForTool(client, 'everything_echo', 20_000);
+    const pid = discovery()!.pid;
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace(/"mcpSwitchboard\.profiles": \{.*\},\n/, ''));
+    await eventually('the profile to be gone', async () => {
+      const answer = await fetch(`http://127.0.0.1:${port}/mcp/small`, { method: 'POST', headers: { authorization: `Bearer ${discovery()!.token}` } });
+      return answer.status === 404 ? true : undefined;
+    });
+    const started = Date.now();
+    await assert.rejects(client.callTool({ name: 'everything_echo', arguments: { message: 'x' } }), /Unknown profile "small": no profiles are defined\./);
+    assert.ok(Date.now() - started < 1_000, `refused in ${Date.now() - started} ms`);
+    assert.deepEqual(userSwitchboards(), [pid], 'the same switchboard, none started');
   });
 
   it('rotate-token locks the old token out at once, and a connected client follows the new one', async () => {

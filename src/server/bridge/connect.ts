@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ConnectOptions } from '../cli/arguments';
 import { type Discovery, liveDiscovery } from '../shared/discovery';
@@ -63,12 +63,18 @@ async function startInBackground(config: string, port: number, logPath: string):
   await ensurePrivateFolder(dirname(logPath));
   const log = openSync(logPath, 'a', 0o600);
   const cli = process.argv[1] ?? '';
-  const child = spawn(process.execPath, [cli, '--user', '--config', config, '--port', String(port)], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    windowsHide: true,
-  });
-  child.unref();
+  try {
+    const child = spawn(process.execPath, [cli, '--user', '--config', config, '--port', String(port)], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      windowsHide: true,
+    });
+    // A start that fails shows as no discovery file in time, which says where the log is.
+    child.once('error', () => undefined);
+    child.unref();
+  } finally {
+    closeSync(log); // The child has its own copy.
+  }
 }
 
 /** Waits for the discovery file of a live switchboard (the one started, or the one that won the port). */

@@ -13,16 +13,22 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { type Discovery, isAlive, readDiscovery } from '../shared/discovery';
 
-/** Waits before each try at reattaching: at once, then backing off, about 15 s in all. */
+/** Waits before each try at reattaching: at once, then backing off. */
 const REATTACH_DELAYS_MS = [0, 500, 1_000, 2_000, 4_000, 8_000];
+/** No try at reattaching begins after this long: the client's messages wait meanwhile. */
+const REATTACH_DEADLINE_MS = 30_000;
 /** How long the switchboard a bridge reattached to gets to answer the replayed initialize. */
-const HANDSHAKE_TIMEOUT_MS = 15_000;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long a broken connection waits to see whether its switchboard is going away. */
 const LOSS_GRACE_MS = 1_500;
 /** How long a probe of the switchboard's port may take. */
 const PROBE_TIMEOUT_MS = 1_000;
+/** How long ending the session may take once the client has gone. */
+const END_TIMEOUT_MS = 2_000;
 /** The ids of the bridge's own requests, apart from any a client sends. */
 const OWN_ID_PREFIX = 'mcp-switchboard-connect-';
+/** The JSON-RPC code the front answers an unknown session with (see httpFront.ts), apart from other 404s such as an unknown profile. */
+const SESSION_NOT_FOUND = -32001;
 
 export interface StdioBridgeOptions {
   /** The running user switchboard other than `gonePid` (a process that was killed may linger a moment), started first if none runs. */
@@ -32,6 +38,9 @@ export interface StdioBridgeOptions {
   readonly profile: string | undefined;
   readonly log: (line: string) => void;
 }
+
+/** No switchboard is attached now: a reattach failed, and the next message tries again. */
+class NotAttachedError extends Error {}
 
 /**
  * Passes MCP messages between this process's stdin/stdout (the client) and
@@ -45,11 +54,17 @@ export class StdioBridge {
   private readonly local = new StdioServerTransport();
   private remote: StreamableHTTPClientTransport | undefined;
   private attached: Discovery | undefined;
-  /** The client's initialize request, replayed to a successor. */
+  /** The client's initialize request once it was answered, replayed to a successor. */
   private initialize: JSONRPCRequest | undefined;
+  /** The client's initialize request while it waits for its answer. */
+  private initializing: JSONRPCRequest | undefined;
   private initialized = false;
+  /** The remote that has had `notifications/initialized`, from the client or from a replay. */
+  private initializedOn: StreamableHTTPClientTransport | undefined;
   /** Requests the current switchboard took and has not answered: a crash answers them with an error. */
   private readonly delivered = new Set<RequestId>();
+  /** Requests the current switchboard sent the client: only answers to those go to it. */
+  private readonly asked = new Set<RequestId>();
   /** Answers to the bridge's own requests. */
   private readonly waiting = new Map<RequestId, (message: JSONRPCMessage) => void>();
   private reattaching: Promise<void> | undefined;
@@ -67,14 +82,30 @@ export class StdioBridge {
   }
 
   private async fromClient(message: JSONRPCMessage): Promise<void> {
-    if (isJSONRPCRequest(message) && message.method === 'initialize') this.initialize = message;
-    if (isJSONRPCNotification(message) && message.method === 'notifications/initialized') this.initialized = true;
-    await this.reattaching;
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) return this.answerFromClient(message);
+    if (isJSONRPCRequest(message) && message.method === 'initialize') this.initializing = message;
+    if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
+      const cancelled = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (cancelled !== undefined) this.delivered.delete(cancelled); // A cancelled request gets no answer.
+    }
+    await this.reattaching?.catch(() => undefined); // A failed reattach: this message tries again.
+    if (isJSONRPCNotification(message) && message.method === 'notifications/initialized') {
+      this.initialized = true;
+      if (this.initializedOn === this.remote && this.remote) return; // The replay sent it already.
+      this.initializedOn = this.remote;
+    }
     try {
       await this.deliver(message);
     } catch (error) {
       await this.afterFailedDelivery(message, error);
     }
+  }
+
+  /** The client's answer to a request of the switchboard's: to the one that asked, at once, even during a reattach; an answer for a switchboard that is gone is dropped. */
+  private answerFromClient(message: JSONRPCMessage & { id?: RequestId | undefined }): void {
+    const remote = this.remote;
+    if (message.id === undefined || !remote || !this.asked.delete(message.id)) return;
+    remote.send(message).catch((error: unknown) => this.options.log(`could not pass on an answer: ${messageOf(error)}`));
   }
 
   /**
@@ -88,37 +119,51 @@ export class StdioBridge {
     const id = isJSONRPCRequest(message) ? message.id : undefined;
     const answered = () => id !== undefined && !this.delivered.has(id); // By a reattach that noticed first.
     if (answered()) return;
-    const neverGot = error instanceof StreamableHTTPError ? error.code === 404 : errorCode(error) === 'ECONNREFUSED';
-    const gone = message !== this.initialize && (neverGot || (await this.goneSoon()));
+    const neverGot = error instanceof NotAttachedError || isSessionLost(error) || errorCode(error) === 'ECONNREFUSED';
+    // Any other HTTP answer comes from a switchboard that serves: it refused this message.
+    const gone = neverGot || (!(error instanceof StreamableHTTPError) && (await this.goneSoon()));
     if (answered()) return;
-    if (!gone || neverGot) {
+    if (!gone) {
       if (id !== undefined) this.delivered.delete(id);
-      if (!gone) return this.refuse(message, error);
+      return this.refuse(message, error);
     }
+    // Sent again below, not answered by the reattach; one that may have been begun stays for the reattach to answer.
+    if (neverGot && id !== undefined) this.delivered.delete(id);
     try {
       await this.reattach();
-      if (neverGot) await this.deliver(message);
+    } catch (failed) {
+      if (neverGot) this.refuse(message, failed);
+      return;
+    }
+    if (!neverGot) return;
+    try {
+      await this.deliver(message);
     } catch (again) {
-      if (neverGot && (id === undefined || this.delivered.delete(id))) this.refuse(message, again);
+      if (id === undefined || this.delivered.delete(id)) this.refuse(message, again);
     }
   }
 
   /** Sends to the attached switchboard; a request counts as delivered from the start, since its answer may come before the send resolves. */
   private async deliver(message: JSONRPCMessage): Promise<void> {
     const remote = this.remote;
+    if (!remote) throw new NotAttachedError("the user's switchboard went away and could not be started again");
     if (isJSONRPCRequest(message)) this.delivered.add(message.id);
-    if (!remote) throw new Error('no switchboard is attached');
     await remote.send(message);
   }
 
   private fromSwitchboard(message: JSONRPCMessage): void {
+    if (isJSONRPCRequest(message)) this.asked.add(message.id);
     const isAnswer = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
     if (isAnswer && message.id !== undefined) {
       const waiter = this.waiting.get(message.id);
       if (waiter) return waiter(message);
+      if (typeof message.id === 'string' && message.id.startsWith(OWN_ID_PREFIX)) return; // One of ours, answered after its time.
       this.delivered.delete(message.id);
-      // The protocol version goes into every later request's header, as the SDK's own client does.
-      if (message.id === this.initialize?.id && isJSONRPCResultResponse(message)) this.adoptVersion(message.result);
+      if (message.id === this.initializing?.id && isJSONRPCResultResponse(message)) {
+        this.initialize = this.initializing;
+        // The protocol version goes into every later request's header, as the SDK's own client does.
+        this.adoptVersion(message.result);
+      }
     }
     void this.local.send(message);
   }
@@ -140,6 +185,7 @@ export class StdioBridge {
     await remote.start();
     this.remote = remote;
     this.attached = discovery;
+    this.asked.clear();
     try {
       await this.replaySessionStart(remote);
     } catch (error) {
@@ -154,7 +200,10 @@ export class StdioBridge {
     const answer = await this.ownRequest({ method: 'initialize', params: this.initialize.params ?? {} });
     if (isJSONRPCErrorResponse(answer)) throw new Error(`the switchboard refused the replayed initialize: ${answer.error.message}`);
     if (isJSONRPCResultResponse(answer)) this.adoptVersion(answer.result);
-    if (this.initialized) await remote.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    if (this.initialized) {
+      this.initializedOn = remote;
+      await remote.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    }
     // A first list waits for the proxies still starting (up to the switchboard's grace): calls after it find them.
     await this.ownRequest({ method: 'tools/list' });
   }
@@ -171,25 +220,32 @@ export class StdioBridge {
     void this.remote?.close().catch(() => undefined);
     this.remote = undefined;
     for (const id of this.delivered) {
-      void this.local.send({ jsonrpc: '2.0', id, error: { code: -32000, message: "The user's switchboard stopped while it had this request; it runs again now: try again." } });
+      void this.local.send({ jsonrpc: '2.0', id, error: { code: -32000, message: "The user's switchboard stopped while it had this request: try again." } });
     }
     this.delivered.clear();
+    const deadline = Date.now() + REATTACH_DEADLINE_MS;
     let lastError: unknown;
     for (const delay of REATTACH_DELAYS_MS) {
       await new Promise((wait) => setTimeout(wait, delay));
+      if (Date.now() > deadline) break;
       try {
+        // A process that lingers after its sockets closed is not excluded: the next try finds it gone.
         const found = await this.options.attach(gone && !isAlive(gone.pid) ? gone.pid : undefined);
         await this.open(found);
         this.options.log(`reattached to the user's switchboard (pid ${found.pid}) at ${found.url}.`);
-        for (const method of ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed']) {
-          void this.local.send({ jsonrpc: '2.0', method });
+        if (this.initialize) {
+          for (const method of ['notifications/tools/list_changed', 'notifications/resources/list_changed', 'notifications/prompts/list_changed']) {
+            void this.local.send({ jsonrpc: '2.0', method });
+          }
         }
         return;
       } catch (error) {
         lastError = error;
       }
     }
-    throw new Error(`the user's switchboard went away and could not be started again: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+    const failure = `the user's switchboard went away and could not be started again: ${messageOf(lastError)}`;
+    this.options.log(`${failure}. The next message tries again.`);
+    throw new Error(failure);
   }
 
   /**
@@ -211,9 +267,9 @@ export class StdioBridge {
   private serving(): Promise<boolean> {
     const attached = this.attached;
     if (!attached || !isAlive(attached.pid)) return Promise.resolve(false);
-    const { hostname, port } = new URL(attached.url);
+    const url = new URL(attached.url);
     return new Promise((resolve) => {
-      const socket = createConnection({ host: hostname, port: Number(port), timeout: PROBE_TIMEOUT_MS });
+      const socket = createConnection({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port), timeout: PROBE_TIMEOUT_MS });
       const done = (up: boolean) => {
         socket.destroy();
         resolve(up);
@@ -226,7 +282,7 @@ export class StdioBridge {
 
   private ownRequest(request: { method: string; params?: Record<string, unknown> }): Promise<JSONRPCMessage> {
     const remote = this.remote;
-    if (!remote) return Promise.reject(new Error('no switchboard is attached'));
+    if (!remote) return Promise.reject(new NotAttachedError('no switchboard is attached'));
     const id = `${OWN_ID_PREFIX}${++this.ownIds}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -251,7 +307,7 @@ export class StdioBridge {
   }
 
   private refuse(message: JSONRPCMessage, error: unknown): void {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     this.options.log(reason);
     if (isJSONRPCRequest(message)) {
       void this.local.send({ jsonrpc: '2.0', id: message.id, error: { code: -32000, message: `The user's switchboard did not take the request: ${reason}` } });
@@ -261,8 +317,13 @@ export class StdioBridge {
   private async end(): Promise<void> {
     if (this.ending) return;
     this.ending = true;
-    await this.remote?.terminateSession().catch(() => undefined);
-    await this.remote?.close().catch(() => undefined);
+    const remote = this.remote;
+    const ended = (async () => {
+      await remote?.terminateSession().catch(() => undefined);
+      await remote?.close().catch(() => undefined);
+    })();
+    // A switchboard that hangs does not keep the bridge once its client has gone.
+    await Promise.race([ended, new Promise((wait) => setTimeout(wait, END_TIMEOUT_MS))]);
     process.exit(0);
   }
 }
@@ -294,4 +355,23 @@ function followingRotation(initial: string, discoveryPath: string): FetchLike {
 function errorCode(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
   return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+/** Whether a send was refused because the switchboard does not know the session (it restarted), rather than for another reason. */
+function isSessionLost(error: unknown): boolean {
+  return error instanceof StreamableHTTPError && error.code === 404 && new RegExp(`"code":\\s*${SESSION_NOT_FOUND}\\b`).test(error.message);
+}
+
+/** An error's sentence; for a refusal from the switchboard, the message its JSON-RPC answer gave rather than the transport's wrapping. */
+function messageOf(error: unknown): string {
+  if (error instanceof StreamableHTTPError) {
+    const body = error.message.slice(error.message.indexOf('{'));
+    try {
+      const said = (JSON.parse(body) as { error?: { message?: unknown } }).error?.message;
+      if (typeof said === 'string') return said;
+    } catch {
+      // Not the front's JSON answer: the transport's own words follow.
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
 }
