@@ -42,15 +42,31 @@ export function guardedFetch(resolve?: Resolver): FetchLike {
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
+ * Each platform Response's undici original: undici cancels the body of a
+ * response that is collected unread, and the body is shared, so the original
+ * lives as long as the one handed on.
+ */
+const originals = new WeakMap<Response, unknown>();
+
+/**
  * The same answer as the platform's own Response: the undici package has its
  * own class, and the SDK tells an HTTP answer from a parsed one with
  * `instanceof Response`. The body is the same stream, not a copy.
  */
 function asGlobalResponse(response: Awaited<ReturnType<typeof undiciFetch>>): Response {
+  if (response.status < 200 || response.status > 599) throw new Error(`${response.url} answered HTTP ${response.status}, which is not a status a response may have.`);
   const body = NULL_BODY_STATUSES.has(response.status) ? null : (response.body as ReadableStream<Uint8Array> | null);
-  const global = new Response(body, { status: response.status, statusText: response.statusText, headers: [...response.headers] });
+  const headers = [...response.headers];
+  let global: Response;
+  try {
+    global = new Response(body, { status: response.status, statusText: response.statusText, headers });
+  } catch {
+    // A reason phrase the platform refuses (beyond Latin-1): the status says it all.
+    global = new Response(body, { status: response.status, headers });
+  }
   // Read-only getters on the prototype: own values stand in for them, as the SDK reads both to judge redirects.
   Object.defineProperties(global, { url: { value: response.url }, redirected: { value: response.redirected } });
+  originals.set(global, response);
   return global;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { forbiddenAddressRefusal } from '../../src/core/errors';
 import { guardedFetch, type Resolver } from '../../src/core/guardedFetch';
 
@@ -55,6 +55,21 @@ describe('the fetch every url proxy and sign-in uses', () => {
       );
     }
     assert.equal(connections, before, 'no connection was made');
+  });
+
+  it('hands on an answer whose reason phrase the platform would refuse, as an answer, body and all', async () => {
+    const raw = createNetServer((socket) => {
+      socket.once('data', () => socket.end(Buffer.from('HTTP/1.1 200 Gut ✓\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok', 'utf8')));
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await guardedFetch(tableResolver({}))(`http://127.0.0.1:${(raw.address() as AddressInfo).port}/`);
+      assert.ok(response instanceof Response, 'the platform Response the SDK checks for');
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), 'ok');
+    } finally {
+      raw.close();
+    }
   });
 
   it('does not look up an address written in the URL', async () => {
