@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { type ClientKind, CLIENTS, connectionConfig, isWindowConfig } from '../connectionConfig';
 import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
-import { Command } from '../constants';
+import { Command, CONFIG_SECTION, ConfigKey } from '../constants';
 import { BACK } from '../views/quickInputs';
 
 const CLIENT_LABELS: Record<ClientKind, string> = {
@@ -30,17 +30,20 @@ type Target = { readonly profile: string | undefined };
 export async function copyConnectionConfig(context: SwitchboardContext, client?: ClientKind, profile?: string): Promise<void> {
   const chosen = await choose(context, client, profile);
   if (!chosen) return;
-  let url: string;
-  try {
-    url = await context.supervisor.ensureRunning();
-  } catch (error) {
-    await showError(`The switchboard server did not start, so there is nothing to connect to: ${messageOf(error)}`, {
-      title: 'Show Logs',
-      run: () => context.log.show(),
-    }, { title: 'Retry', run: () => vscode.commands.executeCommand(Command.copyConnectionConfig, chosen.client) });
-    return;
-  }
   const stdio = !isWindowConfig(chosen.client);
+  // Only this window's config needs this window's server; connect starts the shared one itself.
+  let url = '';
+  if (!stdio) {
+    try {
+      url = await context.supervisor.ensureRunning();
+    } catch (error) {
+      await showError(`The switchboard server did not start, so there is nothing to connect to: ${messageOf(error)}`, {
+        title: 'Show Logs',
+        run: () => context.log.show(),
+      }, { title: 'Retry', run: () => vscode.commands.executeCommand(Command.copyConnectionConfig, chosen.client) });
+      return;
+    }
+  }
   const config = connectionConfig(chosen.client, url, context.token, chosen.target.profile, stdio ? await stableCliCopy(context) : '');
   await vscode.env.clipboard.writeText(config.text);
   const what = chosen.target.profile === undefined ? `the ${config.client} config` : `the ${config.client} config for profile "${chosen.target.profile}"`;
@@ -63,14 +66,21 @@ async function stableCliCopy(context: SwitchboardContext): Promise<string> {
   return target.fsPath;
 }
 
-/** The client, then (when profiles exist and none was given) what to connect to; Back from the second step returns to the first. */
+/**
+ * The client, then (when profiles exist and none was given) what to connect
+ * to; Back from the second step returns to the first. The shared switchboard
+ * reads the user settings, so it serves only their profiles: a workspace's
+ * profile is offered to this window's configs only.
+ */
 async function choose(context: SwitchboardContext, client: ClientKind | undefined, profile: string | undefined): Promise<{ client: ClientKind; target: Target } | undefined> {
   const profiles = context.model.profiles().filter((row) => row.profile !== undefined);
+  const userProfiles = userProfileNames();
   const askTarget = profile === undefined && profiles.length > 0;
   for (;;) {
-    const picked = client ?? (await pickClient(context, askTarget, profile));
+    const picked = client ?? (await pickClient(context, askTarget, profile, profile !== undefined && !userProfiles.has(profile)));
     if (!picked) return undefined;
-    if (!askTarget) return { client: picked, target: { profile } };
+    const offered = isWindowConfig(picked) ? profiles : profiles.filter((row) => userProfiles.has(row.name));
+    if (!askTarget || offered.length === 0) return { client: picked, target: { profile } };
     const target = await context.quickInputs.pick({
       title: 'Copy Connection Config',
       placeholder: 'All tools, or one profile (mcpSwitchboard.profiles)?',
@@ -78,7 +88,7 @@ async function choose(context: SwitchboardContext, client: ClientKind | undefine
       totalSteps: 2,
       items: [
         { label: 'All tools', description: '/mcp', detail: 'Every tool the switchboard shows, with mcpSwitchboard.toolSurface', target: { profile: undefined } },
-        ...profiles.map((row) => ({ label: row.name, description: row.path, detail: `Profile · ${row.surface}`, target: { profile: row.name } })),
+        ...offered.map((row) => ({ label: row.name, description: row.path, detail: `Profile · ${row.surface}`, target: { profile: row.name } })),
       ],
       matchOnDescription: true,
     });
@@ -91,17 +101,29 @@ async function choose(context: SwitchboardContext, client: ClientKind | undefine
   }
 }
 
-async function pickClient(context: SwitchboardContext, moreSteps: boolean, profile: string | undefined): Promise<ClientKind | undefined> {
+async function pickClient(context: SwitchboardContext, moreSteps: boolean, profile: string | undefined, windowOnly: boolean): Promise<ClientKind | undefined> {
   const picked = await context.quickInputs.pick({
     title: profile === undefined ? 'Copy Connection Config' : `Copy Connection Config: profile "${profile}"`,
-    placeholder: 'Which MCP client should connect to the switchboard?',
+    placeholder: windowOnly
+      ? 'Which MCP client should connect to this window? (The profile is in workspace settings, which the shared switchboard does not read.)'
+      : 'Which MCP client should connect to the switchboard?',
     ...(moreSteps && { step: 1, totalSteps: 2 }),
     items: [
-      { label: SHARED_HEADING, kind: vscode.QuickPickItemKind.Separator, client: undefined },
-      ...CLIENTS.filter((kind) => !isWindowConfig(kind)).map((kind) => ({ label: CLIENT_LABELS[kind], client: kind })),
+      ...(windowOnly
+        ? []
+        : [
+            { label: SHARED_HEADING, kind: vscode.QuickPickItemKind.Separator, client: undefined },
+            ...CLIENTS.filter((kind) => !isWindowConfig(kind)).map((kind) => ({ label: CLIENT_LABELS[kind], client: kind })),
+          ]),
       { label: WINDOW_HEADING, kind: vscode.QuickPickItemKind.Separator, client: undefined },
       ...CLIENTS.filter(isWindowConfig).map((kind) => ({ label: CLIENT_LABELS[kind], client: kind })),
     ],
   });
   return picked === undefined || picked === BACK ? undefined : picked.client; // A separator cannot be picked.
+}
+
+/** The profiles in the user settings (not a workspace's): those the shared switchboard serves. */
+function userProfileNames(): ReadonlySet<string> {
+  const value = vscode.workspace.getConfiguration(CONFIG_SECTION).inspect<unknown>(ConfigKey.profiles)?.globalValue;
+  return new Set(typeof value === 'object' && value !== null ? Object.keys(value) : []);
 }
