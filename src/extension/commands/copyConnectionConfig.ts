@@ -105,7 +105,7 @@ async function pickClient(context: SwitchboardContext, moreSteps: boolean, profi
   const picked = await context.quickInputs.pick({
     title: profile === undefined ? 'Copy Connection Config' : `Copy Connection Config: profile "${profile}"`,
     placeholder: windowOnly
-      ? 'Which MCP client should connect to this window? (The profile is in workspace settings, which the shared switchboard does not read.)'
+      ? 'Which MCP client? A workspace profile is served by this window only.'
       : 'Which MCP client should connect to the switchboard?',
     ...(moreSteps && { step: 1, totalSteps: 2 }),
     items: [
