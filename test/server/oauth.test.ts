@@ -102,6 +102,31 @@ describe('OAuth sign-in (CLI, real OAuth-protected server)', function () {
     assert.ok(stats.tokenRequests.refresh_token >= 1, 'the token was refreshed');
   });
 
+  it('two switchboards sharing a sign-in refresh it one at a time: both keep working, none signs in again', async () => {
+    server = await startOAuthServer('--token-ttl', '3');
+    const env = { XDG_CONFIG_HOME: config.path, XDG_RUNTIME_DIR: join(config.path, 'run'), BROWSER: `${process.execPath} ${FOLLOW_REDIRECTS}` };
+    const registry = { remote: { url: server.url } };
+    switchboard = await startSwitchboard(registry, ['--no-auth'], ['--require', TRIPWIRE], env);
+    const first = await switchboard.connect();
+    await waitForTool(first, 'remote_whoami', 20_000);
+    // The second finds the first one's tokens in the store: no sign-in of its own.
+    const other = await startSwitchboard(registry, ['--no-auth'], ['--require', TRIPWIRE], env);
+    try {
+      const second = await other.connect();
+      await waitForTool(second, 'remote_whoami', 20_000);
+      for (let round = 1; round <= 3; round++) {
+        await new Promise((wait) => setTimeout(wait, 3_200)); // Expired: both refresh at the next call, at the same moment.
+        const answers = await Promise.all([first, second].map((client) => client.callTool({ name: 'remote_echo', arguments: { text: `round ${round}` } })));
+        assert.deepEqual(answers.map(text), [`round ${round}`, `round ${round}`]);
+      }
+      const stats = (await server.admin('stats')) as Stats;
+      assert.equal(stats.authorizations, 1, 'a refused refresh would have signed in again');
+      assert.ok(stats.tokenRequests.refresh_token >= 3, `refreshed ${stats.tokenRequests.refresh_token} times`);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('a revoked sign-in needs sign-in again: the call says so, and the CLI signs in again by itself', async () => {
     server = await startOAuthServer();
     const client = await start({ remote: { url: server.url } });

@@ -5,6 +5,7 @@ import { connectionFetch } from '../guardedFetch';
 import type { Logger } from '../logger';
 import type { ProxyEntry } from '../registry/registry';
 import { type AuthRequestRecord, guardedAuthFetch, isLoopbackUrl, isTokenSafeUrl } from './authFetch';
+import { credentialId } from './credentials';
 import { ProxyOAuthProvider, type OAuthSettings } from './proxyOAuthProvider';
 import { NeedsSignInError } from './signInErrors';
 import { runSignInFlow } from './signInFlow';
@@ -197,9 +198,16 @@ export class ProxyAuth {
     return this.refreshing;
   }
 
-  private async refreshOnce(): Promise<void> {
-    // Another process (another VS Code window, another CLI) may have rotated the refresh token: read what is stored now.
+  private refreshOnce(): Promise<void> {
+    // One process at a time refreshes a sign-in, and each first reads what is stored now.
+    return this.host.exclusive(`refresh-${credentialId({ proxy: this.proxy, serverUrl: this.serverUrl.href })}`, () => this.refreshHeld());
+  }
+
+  private async refreshHeld(): Promise<void> {
+    const held = this.provider.accessToken;
     await this.provider.load().catch(() => undefined);
+    // Another process (another VS Code window, another CLI) refreshed it meanwhile: its tokens serve, and its refresh token is the only good one.
+    if (this.provider.accessToken !== held && !this.provider.expiresSoon(REFRESH_AHEAD_MS)) return;
     let result: Awaited<ReturnType<typeof auth>>;
     try {
       result = await auth(this.provider, this.authOptions(this.challenge.scope));

@@ -25,4 +25,10 @@ export interface SignInHost {
   redirectUrlFor(loopbackUrl: string): Promise<string>;
   /** Shows the user the authorization URL: opens their browser, and says it where they can copy it. */
   openBrowser(proxy: string, url: URL): Promise<void>;
+  /**
+   * Runs `work` while no other process of this user runs work of the same
+   * name. Refresh tokens rotate: two processes (two VS Code windows, two
+   * CLIs) refreshing the same sign-in at once would have one refused.
+   */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
 }

@@ -1,6 +1,8 @@
 import type { HostRequest, ToExtensionMessage, ToServerMessage } from '../../core/ipc';
 import { type CredentialKey, type CredentialStore, parseStoredCredentials, type StoredCredentials } from '../../core/oauth/credentials';
 import type { SignInHost } from '../../core/oauth/signInHost';
+import { withFileLock } from '../shared/fileLock';
+import { userFiles } from '../shared/userFiles';
 
 type HostResult = Extract<ToServerMessage, { type: 'hostResult' }>;
 
@@ -41,6 +43,11 @@ export class IpcSignInHost implements SignInHost {
   async openBrowser(proxy: string, url: URL): Promise<void> {
     // No time limit: VS Code may ask the user first whether to open the site; the sign-in's own 5 minutes apply.
     await this.request({ op: 'openBrowser', proxy, url: url.href }, undefined);
+  }
+
+  /** Another window's server is another process: the lock is a file in the user's runtime folder, which every window's server shares. */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return withFileLock(userFiles().locks, name, work);
   }
 
   /** Completes the request a `hostResult` answers. */

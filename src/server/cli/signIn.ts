@@ -2,6 +2,8 @@ import { defaultCredentialFolder, FileCredentialStore } from '../../core/oauth/f
 import type { Logger } from '../../core/logger';
 import type { SignInHost } from '../../core/oauth/signInHost';
 import { SIGN_IN_TIMEOUT_MS } from '../../core/oauth/proxyAuth';
+import { withFileLock } from '../shared/fileLock';
+import { userFiles } from '../shared/userFiles';
 import { openInBrowser } from './browser';
 
 /**
@@ -23,5 +25,6 @@ export function cliSignInHost(logger: Logger, env: NodeJS.ProcessEnv = process.e
       logger.warn(`Sign in to ${proxy}: open ${url.href}`, proxy);
       await openInBrowser(url.href, env).catch((error: unknown) => logger.warn(error instanceof Error ? error.message : String(error), proxy));
     },
+    exclusive: (name, work) => withFileLock(userFiles(env).locks, name, work),
   };
 }

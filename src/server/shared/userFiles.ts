@@ -14,6 +14,8 @@ export interface UserFiles {
   readonly discovery: string;
   /** Its log, when `connect` started it in the background. */
   readonly log: string;
+  /** Where the user's processes take locks from each other (a token refresh). */
+  readonly locks: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface UserFiles {
 export function userFiles(env: NodeJS.ProcessEnv = process.env): UserFiles {
   const config = join(env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), 'mcp-switchboard');
   const runtime = env['XDG_RUNTIME_DIR'] ? join(env['XDG_RUNTIME_DIR'], 'mcp-switchboard') : join(config, 'run');
-  return { token: join(config, 'token'), discovery: join(runtime, 'switchboard.json'), log: join(runtime, 'switchboard.log') };
+  return { token: join(config, 'token'), discovery: join(runtime, 'switchboard.json'), log: join(runtime, 'switchboard.log'), locks: join(runtime, 'locks') };
 }
 
 /** Writes a file only the user can read, atomically, in a folder only the user can list. */
