@@ -1,6 +1,6 @@
 import { type LookupAddress, type LookupAllOptions, lookup as systemLookup } from 'node:dns';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { fetch as UndiciFetch } from 'undici';
 import { FORBIDDEN_ADDRESS } from './errors';
 import { forbiddenHostKind } from './registry/agentPolicy';
 
@@ -32,10 +32,19 @@ export function guardedLookup(resolve: Resolver = systemLookup as Resolver) {
   };
 }
 
-/** A fetch whose connections go only where `guardedLookup` lets them; every request a url proxy or its sign-in makes goes through one. */
+/**
+ * A fetch whose connections go only where `guardedLookup` lets them; every
+ * request a url proxy or its sign-in makes goes through one. undici loads at
+ * the first request: it costs some 20 MB, which a switchboard of stdio
+ * proxies only need not carry.
+ */
 export function guardedFetch(resolve?: Resolver): FetchLike {
-  const dispatcher = new Agent({ connect: { lookup: guardedLookup(resolve) as never } });
-  return async (input, init) => asGlobalResponse(await undiciFetch(input, { ...(init as object), dispatcher }));
+  let client: Promise<{ fetch: typeof UndiciFetch; dispatcher: unknown }> | undefined;
+  return async (input, init) => {
+    client ??= import('undici').then(({ Agent, fetch }) => ({ fetch, dispatcher: new Agent({ connect: { lookup: guardedLookup(resolve) as never } }) }));
+    const { fetch, dispatcher } = await client;
+    return asGlobalResponse(await fetch(input, { ...(init as object), dispatcher: dispatcher as never }));
+  };
 }
 
 /** Statuses whose responses have no body: a Response made with one and a body throws. */
@@ -53,7 +62,7 @@ const originals = new WeakMap<Response, unknown>();
  * own class, and the SDK tells an HTTP answer from a parsed one with
  * `instanceof Response`. The body is the same stream, not a copy.
  */
-function asGlobalResponse(response: Awaited<ReturnType<typeof undiciFetch>>): Response {
+function asGlobalResponse(response: Awaited<ReturnType<typeof UndiciFetch>>): Response {
   if (response.status < 200 || response.status > 599) throw new Error(`${response.url} answered HTTP ${response.status}, which is not a status a response may have.`);
   const body = NULL_BODY_STATUSES.has(response.status) ? null : (response.body as ReadableStream<Uint8Array> | null);
   const headers = [...response.headers];
