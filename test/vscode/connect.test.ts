@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import * as vscode from 'vscode';
@@ -50,6 +50,7 @@ describe('Copy Connection Config for Claude Desktop: connect, which outlives VS 
     assert.equal(args[1], 'connect');
     assert.match(args[0] ?? '', /mcp-switchboard-cli\.js$/);
     assert.doesNotMatch(args[0] ?? '', /extensions/, 'a copy outside the extension folder, which moves with each update');
+    assert.ok(existsSync(join(dirname(args[0] ?? ''), 'undici.js')), 'the fetch of url proxies beside it, which the CLI loads from there');
 
     // As Claude Desktop runs it; --vscode-settings because this profile's settings are not where VS Code keeps them by default.
     const env = { ...(process.env as Record<string, string>), XDG_CONFIG_HOME: join(home, 'config'), XDG_RUNTIME_DIR: join(home, 'run') };

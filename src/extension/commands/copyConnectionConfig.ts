@@ -57,12 +57,15 @@ export async function copyConnectionConfig(context: SwitchboardContext, client?:
  * A copy of the CLI in the extension's global storage: the extension's own
  * folder moves with every update, and a config pasted into another program
  * must not break then. Refreshed at each copy, so it is the current version.
+ * The CLI loads undici (for url proxies) from the file beside it.
  */
 async function stableCliCopy(context: SwitchboardContext): Promise<string> {
   const storage = context.extension.globalStorageUri;
   await vscode.workspace.fs.createDirectory(storage);
+  const dist = vscode.Uri.joinPath(context.extension.extensionUri, 'dist');
   const target = vscode.Uri.joinPath(storage, 'mcp-switchboard-cli.js');
-  await vscode.workspace.fs.copy(vscode.Uri.joinPath(context.extension.extensionUri, 'dist', 'cli.js'), target, { overwrite: true });
+  await vscode.workspace.fs.copy(vscode.Uri.joinPath(dist, 'undici.js'), vscode.Uri.joinPath(storage, 'undici.js'), { overwrite: true });
+  await vscode.workspace.fs.copy(vscode.Uri.joinPath(dist, 'cli.js'), target, { overwrite: true });
   return target.fsPath;
 }
 
