@@ -146,8 +146,8 @@ export class StdioBridge {
   /** Sends to the attached switchboard; a request counts as delivered from the start, since its answer may come before the send resolves. */
   private async deliver(message: JSONRPCMessage): Promise<void> {
     const remote = this.remote;
-    if (!remote) throw new NotAttachedError("the user's switchboard went away and could not be started again");
     if (isJSONRPCRequest(message)) this.delivered.add(message.id);
+    if (!remote) throw new NotAttachedError("the user's switchboard went away and could not be started again");
     await remote.send(message);
   }
 
