@@ -176,6 +176,34 @@ describe('The user’s shared switchboard and connect', function () {
     assert.equal(userSwitchboards().length, 1, 'one successor, though both clients reattached');
   });
 
+  it('answers with the reason when no successor can start, and reattaches at the next call once one can', async () => {
+    const client = await connectClient('--vscode-settings', settings, '--port', String(port));
+    await waitForTool(client, 'everything_echo', 20_000);
+    const { createServer } = await import('node:net');
+    const squatter = createServer();
+    process.kill(discovery()!.pid, 'SIGKILL');
+    // Another program takes the port the moment it is free, before a successor starts (which takes a Node start).
+    for (const deadline = Date.now() + 2_000; ; ) {
+      const taken = await new Promise<boolean>((resolve) => {
+        squatter.once('error', () => resolve(false));
+        squatter.listen(port, '127.0.0.1', () => resolve(true));
+      });
+      if (taken) break;
+      assert.ok(Date.now() < deadline, 'the port was freed');
+      await new Promise((wait) => setTimeout(wait, 5));
+    }
+    try {
+      await assert.rejects(
+        client.callTool({ name: 'everything_echo', arguments: { message: 'lost' } }, undefined, { timeout: 45_000 }),
+        new RegExp(`could not be started again: The user's switchboard could not start: port ${port} on 127\\.0\\.0\\.1 is taken by another program: start with --port N\\.`),
+      );
+    } finally {
+      squatter.close();
+    }
+    assert.equal(text(await client.callTool({ name: 'everything_echo', arguments: { message: 'back' } })), 'Echo: back');
+    assert.equal(userSwitchboards().length, 1);
+  });
+
   it('refuses, at once and without reattaching, a request to a profile that was removed from the settings', async () => {
     writeFileSync(settings, readFileSync(settings, 'utf8').replace('"mcpSwitchboard.proxies": {', '"mcpSwitchboard.profiles": { "small": { "include": ["everything_echo"] } },\n  "mcpSwitchboard.proxies": {'));
     const client = await connectClient('--vscode-settings', settings, '--port', String(port), '--profile', 'small');

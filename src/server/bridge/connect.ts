@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ConnectOptions } from '../cli/arguments';
 import { type Discovery, liveDiscovery } from '../shared/discovery';
@@ -24,8 +25,8 @@ export async function connect(options: ConnectOptions): Promise<void> {
   const attach = async (gonePid?: number) => {
     const running = await attachable(files.discovery, asked, gonePid);
     if (running) return running;
-    await startInBackground(config, options.port, files.log);
-    return await waitForSwitchboard(files.discovery, gonePid);
+    const { failed } = await startInBackground(config, options.port, files.log);
+    return await waitForSwitchboard(files.discovery, gonePid, failed);
   };
   const bridge = new StdioBridge({
     attach,
@@ -58,8 +59,13 @@ async function attachable(discoveryPath: string, asked: string | undefined, gone
   return found;
 }
 
-/** Starts `mcp-switchboard --user` detached from this process, its output appended to the user's log. */
-async function startInBackground(config: string, port: number, logPath: string): Promise<void> {
+/**
+ * Starts `mcp-switchboard --user` detached from this process, its output
+ * appended to the user's log. `failed` says why it failed: the last line it
+ * wrote, once it exits with an error (a port another program holds). One
+ * that ends because another one runs already is no failure.
+ */
+async function startInBackground(config: string, port: number, logPath: string): Promise<{ failed: Promise<string> }> {
   await ensurePrivateFolder(dirname(logPath));
   const log = openSync(logPath, 'a', 0o600);
   const cli = process.argv[1] ?? '';
@@ -69,17 +75,34 @@ async function startInBackground(config: string, port: number, logPath: string):
       stdio: ['ignore', log, log],
       windowsHide: true,
     });
-    // A start that fails shows as no discovery file in time, which says where the log is.
-    child.once('error', () => undefined);
     child.unref();
+    const failed = new Promise<string>((resolve) => {
+      child.once('error', (error) => resolve(error.message));
+      child.once('exit', (code, signal) => {
+        if (code === 0) return; // Another one holds the port and says so: its discovery file comes.
+        void readFile(logPath, 'utf8').then(
+          (text) => resolve(lastSaid(text) ?? `it ended with ${signal ?? `code ${code}`}`),
+          () => resolve(`it ended with ${signal ?? `code ${code}`}`),
+        );
+      });
+    });
+    return { failed };
   } finally {
     closeSync(log); // The child has its own copy.
   }
 }
 
-/** Waits for the discovery file of a live switchboard (the one started, or the one that won the port). */
-async function waitForSwitchboard(discoveryPath: string, gonePid: number | undefined): Promise<Discovery> {
-  const found = await liveDiscovery(discoveryPath, START_TIMEOUT_MS, gonePid);
+/** The last line the switchboard wrote about itself, without its name. */
+function lastSaid(log: string): string | undefined {
+  const line = log.trimEnd().split('\n').reverse().find((candidate) => candidate.startsWith('mcp-switchboard: '));
+  return line?.slice('mcp-switchboard: '.length);
+}
+
+/** Waits for the discovery file of a live switchboard (the one started, or the one that won the port), or for the one started to fail. */
+async function waitForSwitchboard(discoveryPath: string, gonePid: number | undefined, failed: Promise<string>): Promise<Discovery> {
+  const ended = failed.then((reason) => ({ reason }));
+  const found = await Promise.race([liveDiscovery(discoveryPath, START_TIMEOUT_MS, gonePid), ended]);
+  if (found && 'reason' in found) throw new Error(`The user's switchboard could not start: ${found.reason}`);
   if (!found) throw new Error(`The user's switchboard did not start within ${START_TIMEOUT_MS / 1000} s; see ${userFiles().log}.`);
   return found;
 }

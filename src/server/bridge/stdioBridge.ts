@@ -16,7 +16,7 @@ import { type Discovery, isAlive, readDiscovery } from '../shared/discovery';
 /** Waits before each try at reattaching: at once, then backing off. */
 const REATTACH_DELAYS_MS = [0, 500, 1_000, 2_000, 4_000, 8_000];
 /** No try at reattaching begins after this long: the client's messages wait meanwhile. */
-const REATTACH_DEADLINE_MS = 30_000;
+const REATTACH_DEADLINE_MS = 15_000;
 /** How long the switchboard a bridge reattached to gets to answer the replayed initialize. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long a broken connection waits to see whether its switchboard is going away. */
@@ -88,7 +88,11 @@ export class StdioBridge {
       const cancelled = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       if (cancelled !== undefined) this.delivered.delete(cancelled); // A cancelled request gets no answer.
     }
-    await this.reattaching?.catch(() => undefined); // A failed reattach: this message tries again.
+    try {
+      await this.reattaching;
+    } catch (failed) {
+      return this.refuse(message, failed); // It waited for that reattach; the next message tries again.
+    }
     if (isJSONRPCNotification(message) && message.method === 'notifications/initialized') {
       this.initialized = true;
       if (this.initializedOn === this.remote && this.remote) return; // The replay sent it already.
