@@ -58,8 +58,19 @@ export const FORBIDDEN_ADDRESS = 'EFORBIDDENADDRESS';
 
 /** The sentence of such a refusal, wherever it sits in an error's causes (a fetch reports it as its cause). */
 export function forbiddenAddressRefusal(error: unknown): string | undefined {
+  return findCause(error, (candidate): candidate is Error => (candidate as NodeJS.ErrnoException).code === FORBIDDEN_ADDRESS)?.message;
+}
+
+/** The first of an error and the errors it wraps (its `cause`, a few levels down: the SDK and fetch wrap what they met) that `matches`. */
+export function findCause<T extends Error>(error: unknown, matches: (candidate: Error) => candidate is T): T | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if ((current as NodeJS.ErrnoException).code === FORBIDDEN_ADDRESS) return current.message;
+    if (matches(current)) return current;
   }
   return undefined;
+}
+
+/** The system error code a failed fetch puts on its cause (ECONNREFUSED…), if any. */
+export function causeCode(error: unknown): string | undefined {
+  const code = error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { forbiddenAddressRefusal } from '../errors';
+import { causeCode, forbiddenAddressRefusal } from '../errors';
 import { bareHostname, forbiddenHostKind } from '../registry/agentPolicy';
 
 /** The last OAuth request and how it ended (`status` undefined: no answer), so a failure can name the step. */
@@ -67,8 +67,9 @@ export function isTokenSafeUrl(url: URL): boolean {
 function reachFailure(error: unknown): string {
   const refused = forbiddenAddressRefusal(error);
   if (refused) return refused;
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  if (typeof cause?.code === 'string') return cause.code;
+  const code = causeCode(error);
+  if (code !== undefined) return code;
+  const cause = error instanceof Error ? (error.cause as { message?: unknown } | undefined) : undefined;
   if (typeof cause?.message === 'string') return cause.message;
   return error instanceof Error ? error.message : String(error);
 }

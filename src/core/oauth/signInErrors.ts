@@ -1,3 +1,5 @@
+import { findCause } from '../errors';
+
 /**
  * A proxy's server wants a sign-in the switchboard cannot do on its own now:
  * no tokens, a refresh token that no longer works, or more permissions asked
@@ -10,8 +12,5 @@ export class NeedsSignInError extends Error {
 
 /** Finds a NeedsSignInError in an error or the errors it wraps (the SDK wraps what a transport throws). */
 export function findNeedsSignIn(error: unknown): NeedsSignInError | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if (current instanceof NeedsSignInError) return current;
-  }
-  return undefined;
+  return findCause(error, (candidate) => candidate instanceof NeedsSignInError);
 }

@@ -11,6 +11,8 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { causeCode } from '../../core/errors';
+import { bareHostname } from '../../core/registry/agentPolicy';
 import { type Discovery, isAlive, readDiscovery } from '../shared/discovery';
 
 /** Waits before each try at reattaching: at once, then backing off. */
@@ -123,7 +125,7 @@ export class StdioBridge {
     const id = isJSONRPCRequest(message) ? message.id : undefined;
     const answered = () => id !== undefined && !this.delivered.has(id); // By a reattach that noticed first.
     if (answered()) return;
-    const neverGot = error instanceof NotAttachedError || isSessionLost(error) || errorCode(error) === 'ECONNREFUSED';
+    const neverGot = error instanceof NotAttachedError || isSessionLost(error) || causeCode(error) === 'ECONNREFUSED';
     // Any other HTTP answer comes from a switchboard that serves: it refused this message.
     const gone = neverGot || (!(error instanceof StreamableHTTPError) && (await this.goneSoon()));
     if (answered()) return;
@@ -273,7 +275,7 @@ export class StdioBridge {
     if (!attached || !isAlive(attached.pid)) return Promise.resolve(false);
     const url = new URL(attached.url);
     return new Promise((resolve) => {
-      const socket = createConnection({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port), timeout: PROBE_TIMEOUT_MS });
+      const socket = createConnection({ host: bareHostname(url), port: Number(url.port), timeout: PROBE_TIMEOUT_MS });
       const done = (up: boolean) => {
         socket.destroy();
         resolve(up);
@@ -355,11 +357,6 @@ function followingRotation(initial: string, discoveryPath: string): FetchLike {
   };
 }
 
-/** The system error code of a failed fetch (undici puts it on the cause). */
-function errorCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
-}
 
 /** Whether a send was refused because the switchboard does not know the session (it restarted), rather than for another reason. */
 function isSessionLost(error: unknown): boolean {
