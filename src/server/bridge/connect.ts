@@ -3,8 +3,8 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ConnectOptions } from '../cli/arguments';
-import { type Discovery, liveDiscovery } from '../shared/discovery';
-import { ensurePrivateFolder, userFiles } from '../shared/userFiles';
+import { type Discovery, liveDiscovery } from '../../core/user/discovery';
+import { ensurePrivateFolder, userFiles } from '../../core/user/userFiles';
 import { findVsCodeSettings, vscodeSettingsCandidates } from '../shared/vscodeSettingsPath';
 import { StdioBridge } from './stdioBridge';
 

@@ -13,7 +13,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { causeCode } from '../../core/errors';
 import { bareHostname } from '../../core/registry/agentPolicy';
-import { type Discovery, isAlive, readDiscovery } from '../shared/discovery';
+import { type Discovery, isAlive, readDiscovery } from '../../core/user/discovery';
 
 /** Waits before each try at reattaching: at once, then backing off. */
 const REATTACH_DELAYS_MS = [0, 500, 1_000, 2_000, 4_000, 8_000];

@@ -2,7 +2,7 @@ import type { HostRequest, ToExtensionMessage, ToServerMessage } from '../../cor
 import { type CredentialKey, type CredentialStore, parseStoredCredentials, type StoredCredentials } from '../../core/oauth/credentials';
 import type { SignInHost } from '../../core/oauth/signInHost';
 import { withFileLock } from '../shared/fileLock';
-import { userFiles } from '../shared/userFiles';
+import { userFiles } from '../../core/user/userFiles';
 
 type HostResult = Extract<ToServerMessage, { type: 'hostResult' }>;
 

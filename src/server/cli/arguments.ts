@@ -3,7 +3,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from '../../core/registry/limits';
 import { LOG_LEVELS, type LogLevel } from '../../core/logger';
 import { DEFAULT_SEARCH_THRESHOLD, TOOL_SURFACES, type ToolSurface } from '../../core/surface/surfaceModes';
-import { DEFAULT_USER_PORT } from '../shared/userFiles';
+import { DEFAULT_USER_PORT } from '../../core/user/userFiles';
 
 /** How long the user's shared switchboard waits, after its last client left, before it ends. */
 export const DEFAULT_IDLE_GRACE_MS = 30_000;

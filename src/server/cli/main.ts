@@ -14,7 +14,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (options === 'help') return void process.stdout.write(`${USAGE}\n`);
   if (options === 'version') return void process.stdout.write(`${version}\n`);
   if (options === 'rotate-token') {
-    const [{ rotateToken }, { userFiles }] = await Promise.all([import('../shared/persistentToken'), import('../shared/userFiles')]);
+    const [{ rotateToken }, { userFiles }] = await Promise.all([import('../../core/user/persistentToken'), import('../../core/user/userFiles')]);
     const path = userFiles().token;
     await rotateToken(path);
     return void process.stdout.write(`A new token is in ${path}. The user's switchboard takes it at once and refuses the old one; connect follows by itself, other clients need the new one.\n`);

@@ -3,7 +3,7 @@ import type { Logger } from '../../core/logger';
 import type { SignInHost } from '../../core/oauth/signInHost';
 import { SIGN_IN_TIMEOUT_MS } from '../../core/oauth/proxyAuth';
 import { withFileLock } from '../shared/fileLock';
-import { userFiles } from '../shared/userFiles';
+import { userFiles } from '../../core/user/userFiles';
 import { openInBrowser } from './browser';
 
 /**

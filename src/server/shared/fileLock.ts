@@ -1,7 +1,7 @@
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAlive } from './discovery';
-import { ensurePrivateFolder } from './userFiles';
+import { isAlive } from '../../core/user/discovery';
+import { ensurePrivateFolder } from '../../core/user/userFiles';
 
 /** How long a process waits for another one's lock before it goes ahead anyway (a lock must not stop the work for good). */
 const WAIT_MS = 30_000;

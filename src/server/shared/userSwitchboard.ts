@@ -1,9 +1,9 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from '../../core/logger';
-import { type Discovery, liveDiscovery, removeDiscovery, writeDiscovery } from './discovery';
-import { persistentToken, savedToken } from './persistentToken';
-import { userFiles } from './userFiles';
+import { type Discovery, liveDiscovery, removeDiscovery, writeDiscovery } from '../../core/user/discovery';
+import { persistentToken, savedToken } from '../../core/user/persistentToken';
+import { userFiles } from '../../core/user/userFiles';
 
 /** Token file events come in bursts (a temporary file, then a rename): one read after they settle. */
 const TOKEN_SETTLE_MS = 50;

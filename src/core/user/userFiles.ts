@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** The loopback port of the user's shared switchboard unless told otherwise: the same at every start, so clients keep their URL. */
@@ -16,6 +16,8 @@ export interface UserFiles {
   readonly log: string;
   /** Where the user's processes take locks from each other (a token refresh). */
   readonly locks: string;
+  /** The socket (a named pipe on Windows) on which VS Code windows attach to the running switchboard. */
+  readonly windows: string;
 }
 
 /**
@@ -27,7 +29,14 @@ export interface UserFiles {
 export function userFiles(env: NodeJS.ProcessEnv = process.env): UserFiles {
   const config = join(env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), 'mcp-switchboard');
   const runtime = env['XDG_RUNTIME_DIR'] ? join(env['XDG_RUNTIME_DIR'], 'mcp-switchboard') : join(config, 'run');
-  return { token: join(config, 'token'), discovery: join(runtime, 'switchboard.json'), log: join(runtime, 'switchboard.log'), locks: join(runtime, 'locks') };
+  return {
+    token: join(config, 'token'),
+    discovery: join(runtime, 'switchboard.json'),
+    log: join(runtime, 'switchboard.log'),
+    locks: join(runtime, 'locks'),
+    // A pipe's name is global on Windows: the user's name keeps users apart, and the hello's token keeps others out.
+    windows: process.platform === 'win32' ? `\\\\.\\pipe\\mcp-switchboard-${userInfo().username}-windows` : join(runtime, 'windows.sock'),
+  };
 }
 
 /** Writes a file only the user can read, atomically, in a folder only the user can list. */
