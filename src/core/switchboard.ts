@@ -7,8 +7,8 @@ import {
   type TaskStatusNotification,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { Backend } from './backends/backend';
-import type { BackendHost } from './backends/backendHost';
+import type { Backend } from './backends/backend';
+import { BackendPool, type PoolHolder } from './backends/backendPool';
 import type { ReverseRequest, ReverseRequestExtra } from './backends/backendClient';
 import type { ListKind } from './backends/backendLists';
 import { backendStatus } from './backends/backendStatus';
@@ -18,7 +18,7 @@ import type { SignInHost } from './oauth/signInHost';
 import type { ExpansionContext } from './registry/expand';
 import { DEFAULT_FIRST_LIST_GRACE_MS, MAX_FIRST_LIST_GRACE_MS } from './registry/limits';
 import type { Logger } from './logger';
-import { describeTarget, type ProxyMount, sameConnection, sameEntry } from './registry/registry';
+import { describeTarget, type ProxyMount, sameEntry } from './registry/registry';
 import type { ProxyStatus } from './status';
 import { ToolIndex } from './surface/toolSearch';
 import { CALL_TOOL, DEFAULT_SURFACE, SEARCH_TOOL, type SessionSurface, type SurfaceSettings } from './surface/toolSurface';
@@ -62,6 +62,10 @@ export interface SwitchboardOptions {
    * while it is being mistyped, and the extension deletes them on Remove.
    */
   readonly forgetSignInOfRemoved?: boolean;
+  /** The backends this switchboard shares with others in the process (the views of one user switchboard); its own by default. */
+  readonly pool?: BackendPool;
+  /** Where its sign-ins are kept (see PoolHolder): views in one pool share a url backend only within one realm. */
+  readonly signInRealm?: string;
 }
 
 /**
@@ -69,12 +73,14 @@ export interface SwitchboardOptions {
  * from them, and the client sessions that see it. Registry changes are diffed
  * so unchanged proxies stay connected and clients never reconnect.
  */
-export class Switchboard implements BackendHost {
+export class Switchboard implements PoolHolder {
   readonly logger: Logger;
   readonly clientInfo: Implementation;
   readonly earlyStarts: EarlyStarts | undefined;
   readonly signInHost: SignInHost | undefined;
+  readonly signInRealm: string;
   private readonly options: SwitchboardOptions;
+  private readonly pool: BackendPool;
   /** In registry order: earlier proxies win name and URI clashes. */
   private backends = new Map<string, Backend>();
   private catalogCache: Catalog | undefined;
@@ -106,6 +112,8 @@ export class Switchboard implements BackendHost {
     this.clientInfo = options.clientInfo;
     this.earlyStarts = options.earlyStarts;
     this.signInHost = options.signInHost;
+    this.signInRealm = options.signInRealm ?? 'own';
+    this.pool = options.pool ?? new BackendPool();
     this.firstListGraceMs = Math.min(Math.max(options.firstListGraceMs ?? DEFAULT_FIRST_LIST_GRACE_MS, 0), MAX_FIRST_LIST_GRACE_MS);
   }
 
@@ -133,16 +141,18 @@ export class Switchboard implements BackendHost {
     const added: Backend[] = [];
     for (const [name, mount] of Object.entries(mounts)) {
       const current = this.backends.get(name);
-      if (current && sameConnection(current.mount.entry, mount.entry) && current.mount.blockedReason === mount.blockedReason) {
+      const key = this.pool.keyFor(this, name, mount);
+      if (current && this.pool.matches(current, key)) {
         if (!sameEntry(current.mount.entry, mount.entry)) this.logger.info('Its tool filter or prefix changed; applied without reconnecting.', name);
         current.adopt(mount);
         next.set(name, current);
         continue;
       }
       if (current) stopping.push(current);
-      const backend = new Backend(name, mount, this);
+      const { backend, isNew } = this.pool.acquire(this, key, name, mount);
       next.set(name, backend);
-      added.push(backend);
+      if (isNew) added.push(backend);
+      else this.logger.info(`Shares the connection another view has: ${backend.state}.`, name);
     }
     for (const [name, backend] of this.backends) {
       if (!Object.hasOwn(mounts, name)) stopping.push(backend);
@@ -154,10 +164,11 @@ export class Switchboard implements BackendHost {
       this.reverse.dropBackend(backend);
       this.logger.info(next.has(backend.name) ? 'Changed; reconnecting.' : 'Removed.', backend.name);
       const removed = !next.has(backend.name) && this.options.forgetSignInOfRemoved === true;
-      // Ending a process takes a moment; nothing waits on it. A removed proxy's tokens go with it, after any sign-in ended.
-      void backend
-        .stop()
-        .then(() => (removed ? backend.forgetSignIn() : undefined))
+      // Ending a process takes a moment; nothing waits on it. A removed proxy's tokens go with it, after any sign-in
+      // ended, unless another view still holds it.
+      void this.pool
+        .release(this, backend)
+        .then((stopped) => (stopped && removed ? backend.forgetSignIn() : undefined))
         .catch((error: unknown) => this.logger.warn(`could not delete its sign-in: ${String(error)}`, backend.name));
     }
     for (const backend of added) {
@@ -328,9 +339,9 @@ export class Switchboard implements BackendHost {
   /** Ends a session's subscription; the backend's ends when no session wants it. */
   async unsubscribe(session: FrontSession, uri: string): Promise<void> {
     session.subscriptions.delete(uri);
-    if ([...this.sessions.values()].some((other) => other.subscriptions.has(uri))) return;
+    if (this.subscribes(uri)) return;
     const backend = this.catalog.resourceBackend(uri);
-    if (!backend?.subscriptions.delete(uri)) return;
+    if (!backend || this.pool.subscribedElsewhere(this, backend, uri) || !backend.subscriptions.delete(uri)) return;
     await backend.request('resources/unsubscribe', { uri });
   }
 
@@ -350,7 +361,21 @@ export class Switchboard implements BackendHost {
     this.closed = true;
     this.earlyStarts?.dispose();
     this.listChanges.dispose();
-    await Promise.all([...this.backends.values()].map((backend) => backend.stop()));
+    await Promise.all([...this.backends.values()].map((backend) => this.pool.release(this, backend)));
+  }
+
+  // PoolHolder: what the pool asks of the views that share a backend.
+
+  hasSession(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  subscribes(uri: string): boolean {
+    return [...this.sessions.values()].some((session) => session.subscriptions.has(uri));
   }
 
   // BackendHost: what backends report.

@@ -285,9 +285,13 @@ export function sameEntry(a: ProxyEntry, b: ProxyEntry): boolean {
  * them (the tool filter, the prefix) applies to the catalog without a new connection.
  */
 export function sameConnection(a: ProxyEntry, b: ProxyEntry): boolean {
-  const { tools: _toolsA, prefix: _prefixA, ...connectionA } = a;
-  const { tools: _toolsB, prefix: _prefixB, ...connectionB } = b;
-  return sameEntry(connectionA, connectionB);
+  return connectionText(a) === connectionText(b);
+}
+
+/** The part of an entry that says how the backend is reached, as text that is equal exactly when `sameConnection` holds. */
+export function connectionText(entry: ProxyEntry): string {
+  const { tools: _tools, prefix: _prefix, ...connection } = entry;
+  return stableStringify(connection);
 }
 
 function stableStringify(value: unknown): string {
