@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isJsonRpcMessage } from '../../core/jsonLines';
 import type { Logger } from '../../core/logger';
+import { windowPath } from '../../core/user/windowChannel';
 import { type HttpSessionOptions, HttpSessionTransport } from './httpSession';
 
 /** The path the front serves MCP on. */
@@ -20,10 +21,16 @@ export interface HttpFrontOptions {
   /** Required as `Authorization: Bearer <token>`; undefined turns authentication off. */
   readonly token: string | undefined;
   readonly logger: Logger;
-  /** Connects a new session's MCP server to its transport, for the profile its path names (`/mcp/<profile>`). */
-  readonly openSession: (transport: HttpSessionTransport, profile: string | undefined) => Promise<void>;
-  /** The profiles served at `/mcp/<profile>`, read at each request so a registry edit applies at once. */
-  readonly profiles?: () => readonly string[];
+  /**
+   * Connects a new session's MCP server to its transport, for the profile its
+   * path names (`/mcp/<profile>`) and the VS Code window's view it names
+   * (`/w/<window>/mcp…`; undefined: the switchboard's own).
+   */
+  readonly openSession: (transport: HttpSessionTransport, profile: string | undefined, view: string | undefined) => Promise<void>;
+  /** The profiles of a view (undefined: its own), read at each request so a registry edit applies at once. */
+  readonly profiles?: (view: string | undefined) => readonly string[];
+  /** Whether a window's view is served at `/w/<window>/mcp` (only the user's switchboard has such views). */
+  readonly hasView?: (view: string) => boolean;
   /**
    * Close a call's event stream after this long without an event, so that a
    * 2025-11-25 client polls it with Last-Event-ID. Off by default: on
@@ -50,8 +57,8 @@ export interface HttpFront {
  */
 export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFront> {
   const sessions = new Map<string, HttpSessionTransport>();
-  /** The profile each session was opened for (undefined: all tools). */
-  const sessionProfiles = new WeakMap<HttpSessionTransport, string | undefined>();
+  /** The path each session was opened at: its view and profile. */
+  const sessionPaths = new WeakMap<HttpSessionTransport, string>();
   const allowedHosts = new Set([...LOOPBACK_HOSTS, options.host.toLowerCase()]);
   let expectedAuthorization = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
   const sessionOptions: HttpSessionOptions = { pollAfterQuietMs: options.pollAfterQuietMs };
@@ -70,7 +77,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '';
-    const route = /^\/mcp(?:\/([^/]+))?\/?$/.exec(path);
+    const route = /^(?:\/w\/([A-Za-z0-9_-]{1,64}))?\/mcp(?:\/([^/]+))?\/?$/.exec(path);
     if (!route) return sendError(response, 404, -32000, `Not found: MCP is served at ${MCP_PATH} (and a profile at ${MCP_PATH}/<profile>).`);
     const hostProblem = checkHostAndOrigin(request, allowedHosts);
     if (hostProblem) return sendError(response, 403, -32000, hostProblem);
@@ -78,14 +85,19 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       response.setHeader('www-authenticate', 'Bearer realm="mcp-switchboard"');
       return sendError(response, 401, -32001, 'Unauthorized: send "Authorization: Bearer <token>" with the token the switchboard printed.');
     }
-    const profile = route[1] === undefined ? undefined : safeDecode(route[1]);
-    if (profile !== undefined && !(options.profiles?.() ?? []).includes(profile)) {
-      const known = options.profiles?.() ?? [];
+    const view = route[1];
+    if (view !== undefined && !(options.hasView?.(view) ?? false)) {
+      return sendError(response, 404, -32000, `Not found: no VS Code window "${view}" is attached to this switchboard; the window's link reattaches by itself.`);
+    }
+    const profile = route[2] === undefined ? undefined : safeDecode(route[2]);
+    if (profile !== undefined && !(options.profiles?.(view) ?? []).includes(profile)) {
+      const known = options.profiles?.(view) ?? [];
+      const base = pathOf(view, undefined);
       return sendError(
         response,
         404,
         -32000,
-        `Unknown profile "${profile}": ${known.length === 0 ? 'no profiles are defined' : `the profiles are ${known.map((name) => `${name} (${MCP_PATH}/${name})`).join(', ')}`}.`,
+        `Unknown profile "${profile}": ${known.length === 0 ? 'no profiles are defined' : `the profiles are ${known.map((name) => `${name} (${base}/${name})`).join(', ')}`}.`,
       );
     }
     const sessionId = request.headers['mcp-session-id'];
@@ -93,12 +105,12 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     if (typeof sessionId === 'string' && !session) {
       return sendError(response, 404, -32001, 'Session not found: it ended or the switchboard restarted. Initialize a new session.');
     }
-    if (session && sessionProfiles.get(session) !== profile) {
-      return sendError(response, 400, -32000, `Bad request: this session was opened at ${profilePath(sessionProfiles.get(session))}; use that path.`);
+    if (session && sessionPaths.get(session) !== pathOf(view, profile)) {
+      return sendError(response, 400, -32000, `Bad request: this session was opened at ${sessionPaths.get(session) ?? MCP_PATH}; use that path.`);
     }
     switch (request.method) {
       case 'POST':
-        return await handlePost(request, response, session, profile);
+        return await handlePost(request, response, session, profile, view);
       case 'GET': {
         if (!session) return sendError(response, 400, -32000, 'Bad request: GET needs an Mcp-Session-Id header.');
         // With Last-Event-ID, the client resumes a call's stream it lost; without, it opens the session's own stream.
@@ -122,7 +134,13 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     }
   }
 
-  async function handlePost(request: http.IncomingMessage, response: http.ServerResponse, existing: HttpSessionTransport | undefined, profile: string | undefined) {
+  async function handlePost(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    existing: HttpSessionTransport | undefined,
+    profile: string | undefined,
+    view: string | undefined,
+  ) {
     // Parsed as a media type: a browser may send "simple" requests (no CORS preflight) only as text/plain,
     // form or multipart types, so insisting on application/json itself keeps web pages out.
     if (mediaType(request.headers['content-type']) !== 'application/json') {
@@ -150,10 +168,10 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       session = new HttpSessionTransport(randomUUID(), sessionOptions);
       const opened = session;
       sessions.set(opened.sessionId, opened);
-      sessionProfiles.set(opened, profile);
+      sessionPaths.set(opened, pathOf(view, profile));
       // Set before connecting: the SDK's Server wraps whatever onclose the transport has.
       opened.onclose = () => sessions.delete(opened.sessionId);
-      await options.openSession(opened, profile);
+      await options.openSession(opened, profile, view);
     } else if (initializing) {
       return sendError(response, 400, -32600, 'Invalid request: this session is already initialized.');
     }
@@ -203,8 +221,10 @@ function safeDecode(segment: string): string {
   }
 }
 
-function profilePath(profile: string | undefined): string {
-  return profile === undefined ? MCP_PATH : `${MCP_PATH}/${profile}`;
+/** The path of a view (undefined: the switchboard's own) and profile. */
+function pathOf(view: string | undefined, profile: string | undefined): string {
+  const base = view === undefined ? MCP_PATH : windowPath(view);
+  return profile === undefined ? base : `${base}/${profile}`;
 }
 
 function checkHostAndOrigin(request: http.IncomingMessage, allowedHosts: ReadonlySet<string>): string | undefined {
