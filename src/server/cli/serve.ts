@@ -5,6 +5,9 @@ import type { Logger } from '../../core/logger';
 import { cliSignInHost } from './signIn';
 import { IdleExit } from '../shared/idleExit';
 import { UserSwitchboard } from '../shared/userSwitchboard';
+import { WindowHost } from '../shared/windowHost';
+import { userFiles } from '../../core/user/userFiles';
+import { BackendPool } from '../../core/backends/backendPool';
 import type { Profiles, Registry } from '../../core/registry/registry';
 import { MANAGEMENT_TOOLS } from '../../core/front/managementTools';
 import type { RegistryFile } from '../../core/registry/registryFile';
@@ -33,6 +36,8 @@ const DISCOVERY_WAIT_MS = 2_000;
 
 /** Runs the switchboard: the engine, the front (stdio or Streamable HTTP), the registry file and its watch. */
 export async function serve({ options, logger, releaseLog, file, loaded, earlyStarts }: ServeArguments): Promise<void> {
+  // The user's switchboard shares its backends with the views of the VS Code windows attached to it.
+  const pool = options.user ? new BackendPool() : undefined;
   const switchboard = new Switchboard({
     logger,
     clientInfo: { name: 'mcp-switchboard', version },
@@ -42,6 +47,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     ...(earlyStarts && { earlyStarts }),
     signInHost: cliSignInHost(logger),
     forgetSignInOfRemoved: true,
+    ...(pool && { pool, signInRealm: 'cli' }),
   });
   // What the file said last besides its proxies; an agent's change rewrites only the proxies.
   let profiles: Profiles = {};
@@ -95,6 +101,13 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
       logger.info(`No client for ${options.idleGraceMs / 1000} s: ending.`);
       void stop(0);
     });
+    // Clients are the requests open at the front and the VS Code windows attached.
+    const inUse = { requests: 0, windows: 0 };
+    const noteUse = (change: Partial<typeof inUse>) => {
+      Object.assign(inUse, change);
+      idle?.update(inUse.requests + inUse.windows);
+    };
+    let windows: WindowHost | undefined;
     let front: HttpFront;
     try {
       front = await startHttpFront({
@@ -103,9 +116,13 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
         token,
         logger,
         ...(options.ssePollMs !== undefined && { pollAfterQuietMs: options.ssePollMs }),
-        openSession: async (transport, profile) => void (await connectFrontSession(switchboard, transport, { ...sessionOptions(transport.sessionId), profile })),
-        profiles: () => Object.keys(switchboard.surface.profiles),
-        ...(idle && { onOpenRequests: (count: number) => idle.update(count) }),
+        openSession: async (transport, profile, view) => {
+          if (view !== undefined) return await windows?.openSession(view, transport, profile);
+          await connectFrontSession(switchboard, transport, { ...sessionOptions(transport.sessionId), profile });
+        },
+        profiles: (view) => (view === undefined ? Object.keys(switchboard.surface.profiles) : (windows?.profiles(view) ?? [])),
+        hasView: (view) => windows?.hasView(view) ?? false,
+        ...(idle && { onOpenRequests: (requests: number) => noteUse({ requests }) }),
       });
     } catch (error) {
       if (!user || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
@@ -119,7 +136,16 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
       process.stderr.write(`mcp-switchboard: port ${options.port} on 127.0.0.1 is taken by another program: start with --port N.\n`);
       process.exit(2);
     }
-    if (user) {
+    if (user && pool) {
+      windows = await WindowHost.listen(userFiles().windows, {
+        pool,
+        logger,
+        version,
+        token: () => user.token,
+        origin: new URL(front.url).origin,
+        graceMs: options.idleGraceMs,
+        onAttached: (count) => noteUse({ windows: count }),
+      });
       await user.announce(front.url);
       user.watchToken((rotated) => front.setToken(rotated));
       await mount();
@@ -132,6 +158,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
       idle?.dispose();
       await user?.withdraw();
       await front.close();
+      await windows?.close();
       await switchboard.close();
     };
   }
