@@ -13,6 +13,8 @@ export const ConfigKey = {
   toolSurface: 'toolSurface',
   toolSurfaceThreshold: 'toolSurfaceThreshold',
   profiles: 'profiles',
+  sharedSwitchboard: 'sharedSwitchboard',
+  port: 'port',
 } as const;
 
 export const VIEW_CONTAINER_ID = 'mcpSwitchboard';

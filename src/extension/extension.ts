@@ -22,10 +22,10 @@ export function activate(extension: vscode.ExtensionContext): SwitchboardTestApi
   extension.subscriptions.push(context);
 
   // The server starts lazily: when VS Code's MCP client resolves it, when the view opens, or once proxies are configured.
-  const start = () => void context.supervisor.ensureRunning().catch((error: unknown) => context.log.error(`The switchboard server did not start: ${messageOf(error)}`));
+  const start = () => void context.link.ensureRunning().catch((error: unknown) => context.log.error(`The switchboard server did not start: ${messageOf(error)}`));
 
-  context.own(registerMcpProvider(context.supervisor, context.token, context.version, context.log));
-  context.own(forwardServerLogs(context.supervisor, context.log));
+  context.own(registerMcpProvider(context.link, context.version, context.log));
+  context.own(forwardServerLogs(context.link, context.log));
   context.own(handleAgentChanges(context));
   const tree = createProxyTree(context.model, context.settings, start);
   context.own(tree.disposable);

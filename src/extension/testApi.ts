@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ProxyStatus } from '../core/status';
 import type { SwitchboardContext } from './context';
 import { applyToolCheckboxes, type ProxyTreeData, type ProxyTreeNode } from './views/proxyTree';
-import type { ServerPhase } from './server/supervisor';
+import type { ServerPhase } from './server/switchboardLink';
 import type { UserQuestion } from './server/userQuestions';
 
 /**
@@ -71,9 +71,9 @@ export function createTestApi(context: SwitchboardContext, tree: ProxyTreeData, 
     }
   };
   return {
-    serverProcessId: () => context.supervisor.processId,
-    whenServerReady: () => context.supervisor.ensureRunning(),
-    phase: () => context.supervisor.phase,
+    serverProcessId: () => context.link.processId,
+    whenServerReady: () => context.link.ensureRunning(),
+    phase: () => context.link.phase,
     statuses: () => context.statuses.all(),
     onDidChangeStatuses: context.statuses.onDidChange,
     onDidShowQuickInput: context.quickInputs.onDidShow,

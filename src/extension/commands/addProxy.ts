@@ -134,7 +134,7 @@ async function save(context: SwitchboardContext, name: string, entry: ProxyEntry
   }
   context.config.refresh();
   context.log.info(`Added proxy "${name}" to ${scope} settings.`);
-  context.supervisor.ensureRunning().catch((error: unknown) => context.log.error(`The switchboard server did not start: ${messageOf(error)}`));
+  context.link.ensureRunning().catch((error: unknown) => context.log.error(`The switchboard server did not start: ${messageOf(error)}`));
   const problem = await commandProblem(entry);
   if (problem === undefined) {
     void vscode.window.showInformationMessage(`Proxy "${name}" was added to ${scope} settings.`);

@@ -4,6 +4,7 @@ import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
 import { Command, CONFIG_SECTION, ConfigKey } from '../constants';
 import { BACK } from '../views/quickInputs';
+import { stableCliCopy } from '../stableCli';
 
 const CLIENT_LABELS: Record<ClientKind, string> = {
   claudeDesktop: 'Claude Desktop',
@@ -35,7 +36,7 @@ export async function copyConnectionConfig(context: SwitchboardContext, client?:
   let url = '';
   if (!stdio) {
     try {
-      url = await context.supervisor.ensureRunning();
+      url = await context.link.ensureRunning();
     } catch (error) {
       await showError(`The switchboard server did not start, so there is nothing to connect to: ${messageOf(error)}`, {
         title: 'Show Logs',
@@ -44,29 +45,13 @@ export async function copyConnectionConfig(context: SwitchboardContext, client?:
       return;
     }
   }
-  const config = connectionConfig(chosen.client, url, context.token, chosen.target.profile, stdio ? await stableCliCopy(context) : '');
+  const config = connectionConfig(chosen.client, url, context.link.token, chosen.target.profile, stdio ? await stableCliCopy(context.extension) : '');
   await vscode.env.clipboard.writeText(config.text);
   const what = chosen.target.profile === undefined ? `the ${config.client} config` : `the ${config.client} config for profile "${chosen.target.profile}"`;
   const lasts = stdio
     ? 'It runs the proxies of your user settings in your own shared switchboard, also when VS Code is closed (it needs Node on PATH).'
     : 'It works while this VS Code window is open (the port and token change when it restarts); for a config that lasts, pick the client under "Your shared switchboard".';
   void vscode.window.showInformationMessage(`Copied ${what}: paste it ${config.where}. ${lasts}`);
-}
-
-/**
- * A copy of the CLI in the extension's global storage: the extension's own
- * folder moves with every update, and a config pasted into another program
- * must not break then. Refreshed at each copy, so it is the current version.
- * The CLI loads undici (for url proxies) from the file beside it.
- */
-async function stableCliCopy(context: SwitchboardContext): Promise<string> {
-  const storage = context.extension.globalStorageUri;
-  await vscode.workspace.fs.createDirectory(storage);
-  const dist = vscode.Uri.joinPath(context.extension.extensionUri, 'dist');
-  const target = vscode.Uri.joinPath(storage, 'mcp-switchboard-cli.js');
-  await vscode.workspace.fs.copy(vscode.Uri.joinPath(dist, 'undici.js'), vscode.Uri.joinPath(storage, 'undici.js'), { overwrite: true });
-  await vscode.workspace.fs.copy(vscode.Uri.joinPath(dist, 'cli.js'), target, { overwrite: true });
-  return target.fsPath;
 }
 
 /**

@@ -237,6 +237,6 @@ async function save(context: SwitchboardContext, servers: readonly ServerItem[],
     return false;
   }
   context.config.refresh();
-  context.supervisor.ensureRunning().catch((error: unknown) => context.log.error(`The switchboard server did not start: ${messageOf(error)}`));
+  context.link.ensureRunning().catch((error: unknown) => context.log.error(`The switchboard server did not start: ${messageOf(error)}`));
   return true;
 }

@@ -62,8 +62,8 @@ export async function removeProxy(context: SwitchboardContext, argument: ProxyAr
 export async function restartProxy(context: SwitchboardContext, argument: ProxyArgument): Promise<void> {
   const row = await proxyFromArgument(context, argument, 'Proxy to restart', (candidate) => candidate.configured !== undefined);
   if (!row) return;
-  await context.supervisor.ensureRunning();
-  context.supervisor.send({ type: 'restartProxy', name: row.name });
+  await context.link.ensureRunning();
+  context.link.send({ type: 'restartProxy', name: row.name });
   context.log.info(`Restarting proxy "${row.name}".`);
 }
 

@@ -9,7 +9,7 @@ import { BACK } from '../views/quickInputs';
 export async function restartServer(context: SwitchboardContext): Promise<void> {
   try {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Restarting the MCP Switchboard server…' }, () =>
-      context.supervisor.restart(),
+      context.link.restart(),
     );
   } catch (error) {
     await showError(`The switchboard server did not start: ${messageOf(error)}`, { title: 'Show Logs', run: () => context.log.show() }, {
@@ -23,7 +23,7 @@ export async function restartServer(context: SwitchboardContext): Promise<void> 
 export async function refresh(context: SwitchboardContext): Promise<void> {
   context.config.refresh();
   try {
-    await context.supervisor.ensureRunning();
+    await context.link.ensureRunning();
     await context.registry.push();
   } catch (error) {
     await showError(`The switchboard server did not start: ${messageOf(error)}`, { title: 'Show Logs', run: () => context.log.show() });

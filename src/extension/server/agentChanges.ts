@@ -11,7 +11,7 @@ import type { UserQuestion } from './userQuestions';
 type ChangeRequest = Extract<ToExtensionMessage, { type: 'requestChange' }>;
 
 /** What answering the agent needs; `askUser` is read at each request, so a test can swap it. */
-type AgentChangeDependencies = Pick<SwitchboardContext, 'supervisor' | 'config' | 'settings' | 'registry' | 'log' | 'askUser' | 'signIns'>;
+type AgentChangeDependencies = Pick<SwitchboardContext, 'link' | 'config' | 'settings' | 'registry' | 'log' | 'askUser' | 'signIns'>;
 
 /**
  * Answers add_proxy and remove_proxy from the agent: the user confirms in a
@@ -19,18 +19,18 @@ type AgentChangeDependencies = Pick<SwitchboardContext, 'supervisor' | 'config' 
  * registry is sent, then the server gets the result it returns to the agent.
  */
 export function handleAgentChanges(dependencies: AgentChangeDependencies): vscode.Disposable {
-  const { supervisor, log } = dependencies;
-  return supervisor.onDidReceiveMessage((message) => {
+  const { link, log } = dependencies;
+  return link.onDidReceiveMessage((message) => {
     if (message.type !== 'requestChange') return;
     void decide(message, dependencies).then(
       (error) => {
         log.info(`Agent ${message.op === 'add' ? 'add_proxy' : 'remove_proxy'} "${message.name}": ${error ?? 'done'}.`);
-        supervisor.send({ type: 'changeResult', id: message.id, ok: error === undefined, ...(error !== undefined && { error }) });
+        link.send({ type: 'changeResult', id: message.id, ok: error === undefined, ...(error !== undefined && { error }) });
       },
       (failure: unknown) => {
         const error = `the extension could not apply it: ${failure instanceof Error ? failure.message : String(failure)}`;
         log.error(`Agent change of "${message.name}" failed: ${error}`);
-        supervisor.send({ type: 'changeResult', id: message.id, ok: false, error });
+        link.send({ type: 'changeResult', id: message.id, ok: false, error });
       },
     );
   });

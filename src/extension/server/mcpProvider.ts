@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { EXTENSION_ID, MCP_PROVIDER_ID, MCP_SERVER_LABEL } from '../constants';
-import type { ServerSupervisor } from './supervisor';
+import type { SwitchboardLink } from './switchboardLink';
 
 /** What provideMcpServerDefinitions answers before the first start: resolveMcpServerDefinition fills in the real port. */
 const NOT_STARTED_URL = 'http://127.0.0.1/mcp';
@@ -10,44 +10,52 @@ const VS_CODE_SERVER_ID = `${EXTENSION_ID}/${MCP_SERVER_LABEL}`;
 
 /**
  * Tells VS Code's MCP client (Copilot's agent mode) about the switchboard:
- * one HTTP definition with the bearer token. A restarted server listens on
+ * one HTTP definition with the bearer token, both read when VS Code asks (the
+ * shared switchboard's token can be rotated). A restarted server listens on
  * the same port, so the definition stays as it is; tool changes reach VS Code
  * as list_changed notifications. When a server comes back (Restart Server,
- * or after a crash) and VS Code had started it, VS Code's client is started
- * again on it: it does not reconnect a server whose connection ended by itself.
+ * or after a crash), or the token changes, and VS Code had started it, VS
+ * Code's client is started again on it: it does not reconnect a server whose
+ * connection ended by itself.
  */
-export function registerMcpProvider(supervisor: ServerSupervisor, token: string, version: string, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerMcpProvider(link: SwitchboardLink, version: string, log: vscode.LogOutputChannel): vscode.Disposable {
   const definitionsChanged = new vscode.EventEmitter<void>();
-  let knownUrl: string | undefined;
+  let known: { readonly url: string; readonly token: string } | undefined;
   let startedByVsCode = false;
-  const headers = { Authorization: `Bearer ${token}` };
+  const headers = () => ({ Authorization: `Bearer ${link.token}` });
 
-  const phaseSubscription = supervisor.onDidChangePhase((phase) => {
+  const phaseSubscription = link.onDidChangePhase((phase) => {
     if (phase.kind !== 'running') return;
-    const previous = knownUrl;
-    knownUrl = phase.url;
+    const previous = known;
+    known = { url: phase.url, token: link.token };
     // The first start needs no event: VS Code resolves the definition and gets the URL then.
     if (previous === undefined) return;
-    if (previous !== phase.url) definitionsChanged.fire(); // The old port was taken: VS Code needs the new one.
+    // The old port was taken, or another switchboard serves now: VS Code needs the new URL and token.
+    if (previous.url !== known.url || previous.token !== known.token) definitionsChanged.fire();
+    if (startedByVsCode) void reconnectVsCode(log);
+  });
+  const tokenSubscription = link.onDidChangeToken(() => {
+    if (known !== undefined) known = { url: known.url, token: link.token };
+    definitionsChanged.fire();
     if (startedByVsCode) void reconnectVsCode(log);
   });
 
   const provider: vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition> = {
     onDidChangeMcpServerDefinitions: definitionsChanged.event,
     provideMcpServerDefinitions: () => [
-      new vscode.McpHttpServerDefinition(MCP_SERVER_LABEL, vscode.Uri.parse(knownUrl ?? NOT_STARTED_URL), headers, version),
+      new vscode.McpHttpServerDefinition(MCP_SERVER_LABEL, vscode.Uri.parse(known?.url ?? NOT_STARTED_URL), headers(), version),
     ],
     resolveMcpServerDefinition: async (definition) => {
       startedByVsCode = true;
-      const url = await supervisor.ensureRunning();
+      const url = await link.ensureRunning();
       definition.uri = vscode.Uri.parse(url);
-      definition.headers = headers;
+      definition.headers = headers();
       return definition;
     },
   };
 
   const registration = vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider);
-  return vscode.Disposable.from(registration, phaseSubscription, definitionsChanged);
+  return vscode.Disposable.from(registration, phaseSubscription, tokenSubscription, definitionsChanged);
 }
 
 /** Stops and starts VS Code's own client of the switchboard, so it connects to the server that now runs. */

@@ -3,7 +3,7 @@ import type { ToServerMessage } from '../../core/ipc';
 import type { ProxyMount } from '../../core/registry/registry';
 import type { ConfigStore, ConfiguredProxy } from '../settings/config';
 import { type ProxySecrets, secretKeysOf } from '../settings/secrets';
-import type { ServerSupervisor } from './supervisor';
+import type { SwitchboardLink } from './switchboardLink';
 import { blockedReason, type WorkspaceTrust } from '../settings/trust';
 
 type RegistryMessage = Extract<ToServerMessage, { type: 'registry' }>;
@@ -22,7 +22,7 @@ export class RegistrySync implements vscode.Disposable {
   constructor(
     private readonly config: ConfigStore,
     private readonly secrets: ProxySecrets,
-    private readonly supervisor: ServerSupervisor,
+    private readonly link: SwitchboardLink,
     private readonly trust: WorkspaceTrust,
     private readonly log: vscode.LogOutputChannel,
   ) {
@@ -32,7 +32,7 @@ export class RegistrySync implements vscode.Disposable {
       secrets.onDidChange((key) => void this.reconnectUsersOf(key)),
       trust.onDidChange(push),
       // A change made while the process was starting missed it: catch up once it is ready.
-      supervisor.onDidChangePhase((phase) => phase.kind === 'running' && push()),
+      link.onDidChangePhase((phase) => phase.kind === 'running' && push()),
     ];
   }
 
@@ -57,9 +57,9 @@ export class RegistrySync implements vscode.Disposable {
   /** Sends the current registry to the running server (a starting one asks for it itself). */
   push(): Promise<void> {
     const next = this.pushing.then(async () => {
-      if (this.supervisor.phase.kind !== 'running') return;
+      if (this.link.phase.kind !== 'running') return;
       const message = await this.build();
-      if (this.supervisor.send(message)) this.log.debug(`Sent the registry: ${Object.keys(message.proxies).join(', ') || '(empty)'}.`);
+      if (this.link.send(message)) this.log.debug(`Sent the registry: ${Object.keys(message.proxies).join(', ') || '(empty)'}.`);
     });
     this.pushing = next.catch((error: unknown) => {
       this.log.error(`Could not send the registry to the server: ${error instanceof Error ? error.message : String(error)}`);
@@ -76,7 +76,7 @@ export class RegistrySync implements vscode.Disposable {
     await this.push();
     for (const proxy of this.config.current.proxies.values()) {
       if (this.willConnect(proxy) && secretKeysOf(proxy.entry).includes(key)) {
-        this.supervisor.send({ type: 'restartProxy', name: proxy.name });
+        this.link.send({ type: 'restartProxy', name: proxy.name });
       }
     }
   }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { HostRequest, ToExtensionMessage, ToServerMessage } from '../../core/ipc';
 import type { StatusStore } from './statusStore';
-import type { ServerSupervisor } from './supervisor';
+import type { SwitchboardLink } from './switchboardLink';
 
 type SignInResult = Extract<ToExtensionMessage, { type: 'signInResult' }>;
 
@@ -30,19 +30,19 @@ export class SignInBroker implements vscode.Disposable {
   private lastStates = new Map<string, string>();
 
   constructor(
-    private readonly supervisor: ServerSupervisor,
+    private readonly link: SwitchboardLink,
     private readonly secrets: vscode.SecretStorage,
     private readonly log: vscode.LogOutputChannel,
     statuses: StatusStore,
     private readonly signInAgain: (name: string) => Thenable<unknown>,
   ) {
     this.subscriptions = [
-      supervisor.onDidReceiveMessage((message) => {
+      link.onDidReceiveMessage((message) => {
         if (message.type === 'signInResult') this.settle(message.id, message);
         else if (message.type === 'hostRequest') this.answer(message.id, message.request);
       }),
       // A server that went away answers nothing more: what waited on it ends now.
-      supervisor.onDidChangePhase((phase) => {
+      link.onDidChangePhase((phase) => {
         if (phase.kind !== 'running') this.failAll('The switchboard server stopped during the sign-in; sign in again.');
       }),
       statuses.onDidChange(() => this.noticeLostSignIns(statuses)),
@@ -54,12 +54,12 @@ export class SignInBroker implements vscode.Disposable {
    * out. Resolves when it is signed in; rejects with the server's one-sentence reason.
    */
   async signIn(name: string): Promise<void> {
-    await this.supervisor.ensureRunning();
+    await this.link.ensureRunning();
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Signing in to ${name}…`, cancellable: true },
       async (progress, cancellation) => {
         progress.report({ message: 'Finish in your browser.' });
-        const cancelled = cancellation.onCancellationRequested(() => this.supervisor.send({ type: 'cancelSignIn', name }));
+        const cancelled = cancellation.onCancellationRequested(() => this.link.send({ type: 'cancelSignIn', name }));
         try {
           await this.request('signIn', name);
         } finally {
@@ -71,7 +71,7 @@ export class SignInBroker implements vscode.Disposable {
 
   /** Forgets a proxy's tokens and client registration, in the server (which reconnects it) and here. */
   async signOut(name: string): Promise<void> {
-    await this.supervisor.ensureRunning();
+    await this.link.ensureRunning();
     await this.request('signOut', name);
   }
 
@@ -89,7 +89,7 @@ export class SignInBroker implements vscode.Disposable {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, (result) => (result.ok ? resolve() : reject(new Error(result.error ?? `${type} failed.`))));
-      if (!this.supervisor.send({ type, id, name })) this.settle(id, { type: 'signInResult', id, ok: false, error: 'The switchboard server is not running.' });
+      if (!this.link.send({ type, id, name })) this.settle(id, { type: 'signInResult', id, ok: false, error: 'The switchboard server is not running.' });
     });
   }
 
@@ -116,9 +116,9 @@ export class SignInBroker implements vscode.Disposable {
 
   private answer(id: number, request: HostRequest): void {
     // Ids start again in each server process: an answer for one that has gone since must not reach its successor.
-    const asker = this.supervisor.processId;
+    const asker = this.link.processId;
     const reply = (result: Omit<Extract<ToServerMessage, { type: 'hostResult' }>, 'type' | 'id'>) => {
-      if (this.supervisor.processId === asker) this.supervisor.send({ type: 'hostResult', id, ...result });
+      if (this.link.processId === asker) this.link.send({ type: 'hostResult', id, ...result });
     };
     this.perform(request).then(
       (value) => reply({ ok: true, ...(value !== undefined && { value }) }),

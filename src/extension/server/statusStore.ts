@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProxyStatus } from '../../core/status';
-import type { ServerSupervisor } from './supervisor';
+import type { SwitchboardLink } from './switchboardLink';
 
 /** The latest proxy states the server reported; emptied when the server process goes away. */
 export class StatusStore implements vscode.Disposable {
@@ -9,14 +9,14 @@ export class StatusStore implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private byName = new Map<string, ProxyStatus>();
 
-  constructor(supervisor: ServerSupervisor) {
+  constructor(link: SwitchboardLink) {
     this.subscriptions = [
-      supervisor.onDidReceiveMessage((message) => {
+      link.onDidReceiveMessage((message) => {
         if (message.type !== 'state') return;
         this.byName = new Map(message.proxies.map((status) => [status.name, status]));
         this.changed.fire();
       }),
-      supervisor.onDidChangePhase((phase) => {
+      link.onDidChangePhase((phase) => {
         if (phase.kind === 'running' || this.byName.size === 0) return;
         this.byName = new Map();
         this.changed.fire();

@@ -4,14 +4,7 @@ import * as vscode from 'vscode';
 import { PORT_ENV, TOKEN_ENV, type ToExtensionMessage, type ToServerMessage, toExtensionMessageSchema } from '../../core/ipc';
 import { formatIssues } from '../../core/registry/registry';
 import { BackendGroups } from './backendGroups';
-
-/** Where the server process is in its life, as the tree and the status bar show it. */
-export type ServerPhase =
-  | { readonly kind: 'idle' }
-  | { readonly kind: 'starting' }
-  | { readonly kind: 'running'; readonly url: string }
-  | { readonly kind: 'restarting'; readonly reason: string; readonly inMs: number }
-  | { readonly kind: 'failed'; readonly reason: string };
+import type { ServerPhase, SwitchboardLink } from './switchboardLink';
 
 export interface SupervisorOptions {
   /** Absolute path of dist/server.js. */
@@ -40,12 +33,14 @@ const STOP_GRACE_MS = 3_000;
  * starts it on demand, restarts it with backoff when it dies, and ends it (and,
  * through it, every backend it started) when the extension stops.
  */
-export class ServerSupervisor implements vscode.Disposable {
+export class ServerSupervisor implements SwitchboardLink {
   private readonly phaseChanged = new vscode.EventEmitter<ServerPhase>();
   readonly onDidChangePhase = this.phaseChanged.event;
   private readonly received = new vscode.EventEmitter<ToExtensionMessage>();
   /** Every valid message from the server, `ready` included. */
   readonly onDidReceiveMessage = this.received.event;
+  /** Never fires: the token is made once per activation, so restarts keep the MCP definition. */
+  readonly onDidChangeToken: vscode.Event<void> = () => new vscode.Disposable(() => undefined);
 
   private currentPhase: ServerPhase = { kind: 'idle' };
   private child: ChildProcess | undefined;
@@ -65,9 +60,13 @@ export class ServerSupervisor implements vscode.Disposable {
     return this.currentPhase;
   }
 
-  /** The process id of the running server, if any (for the tests that kill it). */
+  /** The process id of the running server, if any. */
   get processId(): number | undefined {
     return this.child?.pid;
+  }
+
+  get token(): string {
+    return this.options.token;
   }
 
   /** Starts the server unless it runs, and resolves with its URL once it listens. */

@@ -6,7 +6,7 @@ import type { ToolSurface } from '../../core/surface/surfaceModes';
 import type { ConfigStore, ConfiguredProxy, SettingsScope, SurfaceConfig } from '../settings/config';
 import { profileUrl } from '../connectionConfig';
 import type { StatusStore } from '../server/statusStore';
-import type { ServerPhase, ServerSupervisor } from '../server/supervisor';
+import type { ServerPhase, SwitchboardLink } from '../server/switchboardLink';
 import { blockedReason, type WorkspaceTrust } from '../settings/trust';
 
 /** A proxy as the UI shows it: what settings say, joined with what the server reports. */
@@ -69,14 +69,14 @@ export class ProxyModel implements vscode.Disposable {
   constructor(
     private readonly config: ConfigStore,
     private readonly statuses: StatusStore,
-    private readonly supervisor: ServerSupervisor,
+    private readonly link: SwitchboardLink,
     private readonly trust: WorkspaceTrust,
   ) {
     const fire = () => this.changed.fire();
     this.subscriptions = [
       config.onDidChange(fire),
       statuses.onDidChange(fire),
-      supervisor.onDidChangePhase(fire),
+      link.onDidChangePhase(fire),
       trust.onDidChange(fire),
     ];
   }
@@ -87,12 +87,12 @@ export class ProxyModel implements vscode.Disposable {
   }
 
   get phase(): ServerPhase {
-    return this.supervisor.phase;
+    return this.link.phase;
   }
 
   rows(): ProxyRow[] {
     const { proxies, invalid } = this.config.current;
-    const phase = this.supervisor.phase;
+    const phase = this.link.phase;
     const rows = [...proxies.values()].map((proxy) => rowOf(proxy, this.statuses.get(proxy.name), phase, this.trust.isTrusted));
     for (const broken of invalid) {
       rows.push({
@@ -114,7 +114,7 @@ export class ProxyModel implements vscode.Disposable {
   /** The profiles in settings, valid or not, in settings order. */
   profiles(): ProfileRow[] {
     const { surface, invalidProfiles } = this.config.current;
-    const phase = this.supervisor.phase;
+    const phase = this.link.phase;
     const endpoint = phase.kind === 'running' ? phase.url : undefined;
     const place = (name: string) => ({
       path: `${endpoint === undefined ? '/mcp' : new URL(endpoint).pathname.replace(/\/$/, '')}/${name}`,

@@ -4,7 +4,7 @@ import { Command, PROXIES_VIEW_ID } from '../constants';
 import type { ProfileRow, ProxyModel, ProxyRow } from './proxyModel';
 import type { ProxySettings } from '../settings/proxySettings';
 import { shortReason, stateLabel, stateThemeIcon, toolCountLabel } from './rowPresentation';
-import type { ServerPhase } from '../server/supervisor';
+import type { ServerPhase } from '../server/switchboardLink';
 import { withToolShown } from '../settings/toolFilterEdit';
 
 type GroupKind = 'tools' | 'resources' | 'prompts';
