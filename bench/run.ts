@@ -4,7 +4,7 @@
  * drift falls on both. Prints a table with each line's target (DESIGN.md,
  * "Performance budget") and PASS/MISS, and writes bench/results.json.
  *
- *   tsx bench/run.ts [--quick] [--only calls,startup,scale,search,payload,sharing] [--profile DIR]
+ *   tsx bench/run.ts [--quick] [--only calls,startup,scale,search,payload,sharing,windows] [--profile DIR]
  *
  * --quick    small counts, for trying changes (does not write results.json)
  * --only     run only the named sections (does not write results.json)
@@ -26,6 +26,7 @@ import { measureScale } from './sections/scale';
 import { measureSearch } from './sections/search';
 import { measureSharing } from './sections/sharing';
 import { measureStartup } from './sections/startup';
+import { measureWindows } from './sections/windows';
 
 const SECTIONS = {
   calls: measureCalls,
@@ -34,6 +35,7 @@ const SECTIONS = {
   search: measureSearch,
   payload: measurePayload,
   sharing: measureSharing,
+  windows: measureWindows,
 } as const;
 type SectionName = keyof typeof SECTIONS;
 
