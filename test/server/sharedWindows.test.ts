@@ -154,6 +154,34 @@ describe('VS Code windows on the user’s shared switchboard', function () {
     stays.window.close();
   });
 
+  it('serves a settings entry that needs a VS Code secret to the connect clients while a window that has it is attached', async () => {
+    const keyedMarker = `${marker}-keyed`;
+    const keyed = { command: process.execPath, args: [EVERYTHING, 'stdio', keyedMarker], env: { API_TOKEN: '${secret:api-token}' } };
+    writeFileSync(settings, `{ "mcpSwitchboard.proxies": { "keyed": ${JSON.stringify(keyed)} } }\n`);
+    await startSwitchboard(1_500);
+    const userView = await mcpClient(discovery().url);
+    const keyedState = async () => {
+      const listed = await userView.callTool({ name: 'list_proxies', arguments: {} });
+      return ((listed.structuredContent as { proxies: { name: string; state: string }[] }).proxies.find((proxy) => proxy.name === 'keyed'))?.state;
+    };
+    assert.equal(await keyedState(), 'disabled', 'no window has lent the secret yet');
+    assert.deepEqual(backendsOf(keyedMarker), []);
+
+    const window = await WindowClient.open(join(runtime(), 'windows.sock'));
+    windows.push(window);
+    await window.hello(discovery().token, 'alpha', version);
+    window.send({ type: 'registry', proxies: { keyed: { entry: keyed, scope: 'user' } }, secrets: { 'api-token': 'from-secret-storage' } });
+    await waitForTool(userView, 'keyed_echo', 20_000);
+    assert.equal(text(await userView.callTool({ name: 'keyed_echo', arguments: { message: 'lent' } })), 'Echo: lent');
+    const [backend] = backendsOf(keyedMarker);
+    assert.equal(backendsOf(keyedMarker).length, 1, 'the window and the connect clients share it');
+    assert.match(readFileSync(`/proc/${backend}/environ`, 'utf8'), /(^|\0)API_TOKEN=from-secret-storage(\0|$)/);
+
+    window.close();
+    await eventually('the entry to wait for a window again', async () => ((await keyedState()) === 'disabled' ? true : undefined), 10_000);
+    await eventually('its process to end', () => (backendsOf(keyedMarker).length === 0 ? true : undefined));
+  });
+
   it('refuses a window with the wrong token or of another version, on a socket only the user can open', async () => {
     await startSwitchboard(5_000);
     const socket = join(runtime(), 'windows.sock');

@@ -102,8 +102,8 @@ describe('The user’s shared switchboard and connect', function () {
     assert.equal(keyedProxy?.state, 'disabled');
     assert.equal(
       keyedProxy.error,
-      "It uses ${secret:api-token}, kept in VS Code's secret storage, which only a VS Code window can read: it runs in VS Code's switchboard. " +
-        "To run it here too, set MCP_SWITCHBOARD_SECRET_API_TOKEN in this switchboard's environment.",
+      "It uses ${secret:api-token}, kept in VS Code's secret storage, which only a VS Code window can read: it runs here while a VS Code window " +
+        "that has it is attached (mcpSwitchboard.sharedSwitchboard). To run it without one, set MCP_SWITCHBOARD_SECRET_API_TOKEN in this switchboard's environment.",
     );
   });
 

@@ -39,23 +39,29 @@ export class FileRegistryEditor implements RegistryEditor {
 /**
  * Mounts every entry of a file registry with the scope `file`. Entries read
  * from VS Code's settings take `${secret:KEY}` from VS Code's secret storage,
- * which no process outside VS Code can read: one whose secret the environment
- * does not give either waits, saying so, instead of failing in a retry loop.
+ * which no process outside VS Code can read (the user's switchboard has them
+ * while a VS Code window is attached to it): one whose secret neither a
+ * window nor the environment gives waits, saying so, instead of failing in a retry loop.
  */
-export function fileMounts(registry: Registry, format: RegistryFormat, secret: (key: string) => string | undefined): Record<string, ProxyMount> {
+export function fileMounts(
+  registry: Registry,
+  format: RegistryFormat,
+  secret: (key: string) => string | undefined,
+  windowsAttach: boolean,
+): Record<string, ProxyMount> {
   return Object.fromEntries(
     Object.entries(registry).map(([name, entry]) => {
       const missing = format === 'vscodeSettings' ? secretKeys(entry).filter((key) => secret(key) === undefined) : [];
-      return [name, { entry, scope: 'file' as const, ...(missing.length > 0 && { blockedReason: needsVsCode(missing) }) }];
+      return [name, { entry, scope: 'file' as const, ...(missing.length > 0 && { blockedReason: needsVsCode(missing, windowsAttach) }) }];
     }),
   );
 }
 
-function needsVsCode(keys: readonly string[]): string {
+function needsVsCode(keys: readonly string[], windowsAttach: boolean): string {
   const uses = keys.map((key) => `\${secret:${key}}`).join(', ');
   const variables = keys.map(cliSecretVariable).join(', ');
-  return (
-    `It uses ${uses}, kept in VS Code's secret storage, which only a VS Code window can read: it runs in VS Code's switchboard. ` +
-    `To run it here too, set ${variables} in this switchboard's environment.`
-  );
+  const where = windowsAttach
+    ? 'it runs here while a VS Code window that has it is attached (mcpSwitchboard.sharedSwitchboard). To run it without one'
+    : "it runs in VS Code's switchboard. To run it here too";
+  return `It uses ${uses}, kept in VS Code's secret storage, which only a VS Code window can read: ${where}, set ${variables} in this switchboard's environment.`;
 }

@@ -38,10 +38,13 @@ const DISCOVERY_WAIT_MS = 2_000;
 export async function serve({ options, logger, releaseLog, file, loaded, earlyStarts }: ServeArguments): Promise<void> {
   // The user's switchboard shares its backends with the views of the VS Code windows attached to it.
   const pool = options.user ? new BackendPool() : undefined;
+  let windows: WindowHost | undefined;
+  // VS Code's secrets, for entries of its settings: from the environment, else from a window attached that has them.
+  const secret = (key: string) => cliExpansion().secret(key) ?? windows?.secret(key);
   const switchboard = new Switchboard({
     logger,
     clientInfo: { name: 'mcp-switchboard', version },
-    expansion: cliExpansion,
+    expansion: () => ({ ...cliExpansion(), secret }),
     ownTools: MANAGEMENT_TOOLS,
     firstListGraceMs: options.firstListGraceMs,
     ...(earlyStarts && { earlyStarts }),
@@ -52,9 +55,11 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
   // What the file said last besides its proxies; an agent's change rewrites only the proxies.
   let profiles: Profiles = {};
   let format: RegistryFormat = 'switchboard';
+  let applied: Registry | undefined;
   const apply = (registry: Registry) => {
+    applied = registry;
     switchboard.configureSurface({ mode: options.surface, threshold: options.surfaceThreshold, profiles });
-    switchboard.applyRegistry(fileMounts(registry, format, cliExpansion().secret));
+    switchboard.applyRegistry(fileMounts(registry, format, secret, options.user));
   };
   const applyDocument = (document: ParsedRegistryDocument) => {
     ({ profiles, format } = document);
@@ -107,7 +112,6 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
       Object.assign(inUse, change);
       idle?.update(inUse.requests + inUse.windows);
     };
-    let windows: WindowHost | undefined;
     let front: HttpFront;
     try {
       front = await startHttpFront({
@@ -145,6 +149,8 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
         origin: new URL(front.url).origin,
         graceMs: options.idleGraceMs,
         onAttached: (count) => noteUse({ windows: count }),
+        // What a window's secrets unblock (or, once it has gone, block again) in the registry served here.
+        onSecretsChanged: () => applied && apply(applied),
       });
       await user.announce(front.url);
       user.watchToken((rotated) => front.setToken(rotated));

@@ -29,6 +29,8 @@ export interface WindowHostOptions {
   readonly graceMs: number;
   /** Told how many windows are attached whenever that changes (an idle switchboard may end). */
   readonly onAttached: (count: number) => void;
+  /** Told when the secrets the windows have may have changed: a window's registry came, or its view ended. */
+  readonly onSecretsChanged: () => void;
 }
 
 interface AttachedView {
@@ -78,6 +80,15 @@ export class WindowHost {
 
   hasView(window: string): boolean {
     return this.views.has(window);
+  }
+
+  /** The value of `${secret:KEY}` that a window's SecretStorage gave, while its view lasts. */
+  secret(key: string): string | undefined {
+    for (const { view } of this.views.values()) {
+      const value = view.secret(key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
   }
 
   profiles(window: string): readonly string[] {
@@ -183,6 +194,7 @@ export class WindowHost {
       return;
     }
     attached.view.handle(parsed.data);
+    if (parsed.data.type === 'registry') this.options.onSecretsChanged();
   }
 
   private detach(window: string, socket: Socket): void {
@@ -195,6 +207,7 @@ export class WindowHost {
       this.views.delete(window);
       this.options.logger.info(`VS Code window ${window} did not come back: its own proxies stop.`);
       void attached.view.close();
+      this.options.onSecretsChanged();
     }, this.options.graceMs);
     this.options.onAttached(this.attachedCount);
   }

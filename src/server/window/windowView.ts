@@ -54,7 +54,7 @@ export class WindowView {
         env: process.env,
         userHome: homedir(),
         workspaceFolder: this.registry?.workspaceFolder,
-        secret: (key) => this.registry?.secrets[key],
+        secret: (key) => this.secret(key),
       }),
       ownTools: MANAGEMENT_TOOLS,
       signInHost: this.signInHost,
@@ -123,6 +123,12 @@ export class WindowView {
   /** Connects a client's session to this view. */
   async openSession(transport: HttpSessionTransport, profile: string | undefined): Promise<void> {
     await connectFrontSession(this.switchboard, transport, { id: transport.sessionId, version, identity: this.identity, editor: this.editor, profile });
+  }
+
+  /** The value the window gave for `${secret:KEY}`, if any. */
+  secret(key: string): string | undefined {
+    const secrets = this.registry?.secrets;
+    return secrets && Object.hasOwn(secrets, key) ? secrets[key] : undefined; // Not a name of Object's prototype.
   }
 
   profiles(): readonly string[] {
