@@ -11,6 +11,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { version } from '../../package.json';
 import { WindowClient, type WindowMessage } from '../support/windowClient';
 import { CLI, EVERYTHING, eventually, freePort, processesWith, rawPost, temporaryFolder, text, waitForTool } from './harness';
@@ -69,8 +70,8 @@ describe('VS Code windows on the user’s shared switchboard', function () {
     return { window, url: String(ready.url) };
   };
 
-  const mcpClient = async (url: string): Promise<Client> => {
-    const client = new Client({ name: 'copilot-stand-in', version: '1.0.0' });
+  const mcpClient = async (url: string, options: ConstructorParameters<typeof Client>[1] = {}): Promise<Client> => {
+    const client = new Client({ name: 'copilot-stand-in', version: '1.0.0' }, options);
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${discovery().token}` } } }));
     clients.push(client);
     return client;
@@ -130,6 +131,28 @@ describe('VS Code windows on the user’s shared switchboard', function () {
     alpha.window.send({ type: 'changeResult', id: asked.id, ok: false, error: 'The user said no.' });
     assert.match(text(await adding), /The user said no\./);
     assert.ok(!beta.window.messages.some((message) => message.type === 'requestChange'));
+  });
+
+  it('sends a shared backend’s sampling request to the client of the window whose call it serves', async () => {
+    await startSwitchboard(5_000);
+    const answering = async (window: string) => {
+      const { url } = await attachWindow(window, undefined);
+      const asked: string[] = [];
+      const client = await mcpClient(url, { capabilities: { sampling: {} } });
+      client.setRequestHandler(CreateMessageRequestSchema, async () => {
+        asked.push(window);
+        return { model: 'm', role: 'assistant', content: { type: 'text', text: `sampled in ${window}` } };
+      });
+      await waitForTool(client, 'everything_trigger-sampling-request', 20_000);
+      return { client, asked };
+    };
+    const alpha = await answering('alpha');
+    const beta = await answering('beta');
+    const sample = (client: Client) => client.callTool({ name: 'everything_trigger-sampling-request', arguments: { prompt: 'p', maxTokens: 5 } });
+    assert.match(text(await sample(beta.client)), /sampled in beta/);
+    assert.match(text(await sample(alpha.client)), /sampled in alpha/);
+    assert.deepEqual([alpha.asked, beta.asked], [['alpha'], ['beta']]);
+    assert.equal(backendsOf(marker).length, 1, 'one backend served both windows');
   });
 
   it('keeps a window’s view through a reload, and stops its workspace proxies once it has not come back within the grace', async () => {
