@@ -8,6 +8,7 @@ import { UserSwitchboard } from '../shared/userSwitchboard';
 import { WindowHost } from '../shared/windowHost';
 import { userFiles } from '../../core/user/userFiles';
 import { BackendPool } from '../../core/backends/backendPool';
+import { secretKeys } from '../../core/registry/expand';
 import type { Profiles, Registry } from '../../core/registry/registry';
 import { MANAGEMENT_TOOLS } from '../../core/front/managementTools';
 import type { RegistryFile } from '../../core/registry/registryFile';
@@ -56,8 +57,12 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
   let profiles: Profiles = {};
   let format: RegistryFormat = 'switchboard';
   let applied: Registry | undefined;
+  /** The secrets the applied registry's entries found (in memory only): a window's registry that changes none of them changes nothing here. */
+  const secretsFound = (registry: Registry) => JSON.stringify(Object.values(registry).map((entry) => secretKeys(entry).map(secret)));
+  let appliedSecrets = '';
   const apply = (registry: Registry) => {
     applied = registry;
+    appliedSecrets = secretsFound(registry);
     switchboard.configureSurface({ mode: options.surface, threshold: options.surfaceThreshold, profiles });
     switchboard.applyRegistry(fileMounts(registry, format, secret, options.user));
   };
@@ -150,7 +155,7 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
         graceMs: options.idleGraceMs,
         onAttached: (count) => noteUse({ windows: count }),
         // What a window's secrets unblock (or, once it has gone, block again) in the registry served here.
-        onSecretsChanged: () => applied && apply(applied),
+        onSecretsChanged: () => applied && secretsFound(applied) !== appliedSecrets && apply(applied),
       });
       await user.announce(front.url);
       user.watchToken((rotated) => front.setToken(rotated));
