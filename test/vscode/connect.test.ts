@@ -6,16 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import * as vscode from 'vscode';
 import { Command } from '../../src/extension/constants';
-import { activateAndStartServer, everything, NODE, resetSettings, waitFor, writeProxies } from './support';
-
-/** Where VS Code keeps this profile's user settings.json (as it opens it). */
-async function userSettingsPath(): Promise<string> {
-  await vscode.commands.executeCommand('workbench.action.openSettingsJson');
-  const path = vscode.window.activeTextEditor?.document.uri.fsPath;
-  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-  if (!path) throw new Error('VS Code opened no user settings.json.');
-  return path;
-}
+import { activateAndStartServer, everything, NODE, resetSettings, userSettingsPath, waitFor, writeProxies } from './support';
 
 describe('Copy Connection Config for Claude Desktop: connect, which outlives VS Code', function () {
   this.timeout(120_000);

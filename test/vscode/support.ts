@@ -98,6 +98,15 @@ export async function setSetting(key: string, value: unknown, scope: Scope = 'us
   await vscode.workspace.getConfiguration(CONFIG_SECTION).update(key, value, TARGET[scope]);
 }
 
+/** Where VS Code keeps this profile's user settings.json (as it opens it). */
+export async function userSettingsPath(): Promise<string> {
+  await vscode.commands.executeCommand('workbench.action.openSettingsJson');
+  const path = vscode.window.activeTextEditor?.document.uri.fsPath;
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  if (!path) throw new Error('VS Code opened no user settings.json.');
+  return path;
+}
+
 /** Empties both scopes, so each suite starts from no proxies, all tools listed and no profiles. */
 export async function resetSettings(): Promise<void> {
   await writeProxies('user', undefined);

@@ -1,0 +1,121 @@
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import * as vscode from 'vscode';
+import { readDiscovery } from '../../src/core/user/discovery';
+import { userFiles } from '../../src/core/user/userFiles';
+import { Command, ConfigKey } from '../../src/extension/constants';
+import type { SwitchboardTestApi } from '../../src/extension/testApi';
+import {
+  activateAndStartServer,
+  everything,
+  EVERYTHING,
+  isAlive,
+  lmTool,
+  NODE,
+  resetSettings,
+  setSetting,
+  startInVsCodeMcp,
+  textOf,
+  userSettingsPath,
+  waitFor,
+  waitForProxy,
+  writeProxies,
+} from './support';
+
+/** A process's parent and session, from /proc (Linux, as the bed); the fields follow the command name in parentheses. */
+function processOf(pid: number): { parent: number; session: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [, parent, , session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { parent: Number(parent), session: Number(session) };
+}
+
+/** The processes whose command line runs server-everything over stdio: one per backend. */
+function everythingBackends(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.includes(EVERYTHING) && argv.includes('stdio');
+      } catch {
+        return false; // Ended meanwhile.
+      }
+    })
+    .map(Number);
+}
+
+describe('A window on the user’s shared switchboard (mcpSwitchboard.sharedSwitchboard)', function () {
+  this.timeout(180_000);
+  let api: SwitchboardTestApi;
+  let port: number;
+  let client: Client | undefined;
+  let sharedPid: number | undefined;
+
+  before(async () => {
+    api = await activateAndStartServer();
+    await resetSettings();
+    // Not the default port: a shared switchboard of this machine's user may hold 47115.
+    port = 40_000 + Math.floor(Math.random() * 9_000);
+    await setSetting(ConfigKey.port, port);
+    await writeProxies('user', { shared: everything });
+    await waitForProxy(api, 'shared', 'connected');
+  });
+
+  after(async () => {
+    await client?.close().catch(() => undefined);
+    await setSetting(ConfigKey.sharedSwitchboard, undefined);
+    // The window runs its own again, as every other test expects.
+    await waitFor('the window’s own switchboard', () => api.phase().kind === 'running' && api.serverProcessId() !== sharedPid);
+    await setSetting(ConfigKey.port, undefined);
+    await resetSettings();
+    // The shared switchboard would end by itself after its grace; this test does not wait for that.
+    if (sharedPid !== undefined && isAlive(sharedPid)) process.kill(sharedPid, 'SIGTERM');
+  });
+
+  it('attaches to a shared switchboard it starts, outside the extension host, when the setting is turned on', async () => {
+    const ownPid = api.serverProcessId();
+    assert.ok(ownPid !== undefined);
+    await setSetting(ConfigKey.sharedSwitchboard, true);
+    const url = await waitFor('the window’s view on the shared switchboard', () => {
+      const phase = api.phase();
+      return phase.kind === 'running' && phase.url.includes('/w/') && phase.url;
+    });
+    assert.match(url, new RegExp(`^http://127\\.0\\.0\\.1:${port}/w/[A-Za-z0-9_-]{22}/mcp$`));
+    const discovery = await readDiscovery(userFiles().discovery);
+    assert.ok(discovery, 'the shared switchboard wrote its discovery file');
+    sharedPid = discovery.pid;
+    assert.equal(api.serverProcessId(), discovery.pid);
+    // Detached: a session of its own, so it outlives this window (it serves the others and connect clients).
+    assert.equal(processOf(discovery.pid).session, discovery.pid, 'the shared switchboard leads its own session');
+    assert.notEqual(processOf(process.pid).session, discovery.pid);
+    assert.equal(discovery.config, await userSettingsPath());
+    await waitFor('the window’s own switchboard to end', () => !isAlive(ownPid));
+    await waitForProxy(api, 'shared', 'connected');
+  });
+
+  it('gives Copilot the user proxy’s tools through the shared switchboard', async () => {
+    await startInVsCodeMcp();
+    const tool = await waitFor('shared_echo in vscode.lm.tools', () => lmTool('shared_echo'));
+    const result = await vscode.lm.invokeTool(tool.name, { input: { message: 'from Copilot' }, toolInvocationToken: undefined });
+    assert.equal(textOf(result), 'Echo: from Copilot');
+  });
+
+  it('runs one backend process for the window and a connect client', async () => {
+    await vscode.commands.executeCommand(Command.copyConnectionConfig, 'claudeDesktop');
+    const copied = JSON.parse(await vscode.env.clipboard.readText()) as { mcpServers: { switchboard: { args: string[] } } };
+    const { args } = copied.mcpServers.switchboard;
+    client = new Client({ name: 'claude-desktop-stand-in', version: '1.0.0' });
+    const env = { ...(process.env as Record<string, string>) };
+    await client.connect(new StdioClientTransport({ command: NODE, args: [...args, '--vscode-settings', await userSettingsPath(), '--port', String(port)], env }));
+    await waitFor('shared_echo through connect', async () => (await client!.listTools()).tools.some((tool) => tool.name === 'shared_echo'));
+    const result = (await client.callTool({ name: 'shared_echo', arguments: { message: 'from Claude' } })) as { content: { text: string }[] };
+    assert.equal(result.content[0]?.text, 'Echo: from Claude');
+    assert.equal((await readDiscovery(userFiles().discovery))?.pid, sharedPid, 'connect attached to the switchboard the window uses');
+
+    const backends = everythingBackends();
+    assert.equal(backends.length, 1, `one server-everything for both, found ${backends.length}`);
+    assert.equal(processOf(backends[0]!).parent, sharedPid, 'the shared switchboard runs it');
+  });
+});
