@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import * as vscode from 'vscode';
@@ -117,5 +118,31 @@ describe('A window on the user’s shared switchboard (mcpSwitchboard.sharedSwit
     const backends = everythingBackends();
     assert.equal(backends.length, 1, `one server-everything for both, found ${backends.length}`);
     assert.equal(processOf(backends[0]!).parent, sharedPid, 'the shared switchboard runs it');
+  });
+
+  it('runs a switchboard of its own when the shared one cannot start (another program holds its port)', async () => {
+    await client?.close();
+    client = undefined;
+    await setSetting(ConfigKey.sharedSwitchboard, undefined);
+    await waitFor('the window’s own switchboard', () => api.phase().kind === 'running' && api.serverProcessId() !== sharedPid);
+    if (sharedPid !== undefined) process.kill(sharedPid, 'SIGTERM');
+    await waitFor('the shared switchboard to end', () => sharedPid === undefined || !isAlive(sharedPid));
+
+    const taken = createServer();
+    const takenPort = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => resolve((taken.address() as AddressInfo).port)));
+    try {
+      await setSetting(ConfigKey.port, takenPort);
+      const ownPid = api.serverProcessId();
+      await setSetting(ConfigKey.sharedSwitchboard, true);
+      // It tries the shared one (the own process ends), is told the port is taken, and forks its own again.
+      await waitFor('a new switchboard of the window’s own', () => {
+        const phase = api.phase();
+        return phase.kind === 'running' && !phase.url.includes('/w/') && api.serverProcessId() !== ownPid;
+      });
+      assert.equal(processOf(api.serverProcessId()!).parent, process.pid, 'a child of the extension host');
+      await waitForProxy(api, 'shared', 'connected');
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -50,7 +50,9 @@ export async function copyConnectionConfig(context: SwitchboardContext, client?:
   const what = chosen.target.profile === undefined ? `the ${config.client} config` : `the ${config.client} config for profile "${chosen.target.profile}"`;
   const lasts = stdio
     ? 'It runs the proxies of your user settings in your own shared switchboard, also when VS Code is closed (it needs Node on PATH).'
-    : 'It works while this VS Code window is open (the port and token change when it restarts); for a config that lasts, pick the client under "Your shared switchboard".';
+    : context.link.isShared
+      ? 'It works while this window is attached to your shared switchboard, until its token is rotated; for a config that lasts, pick the client under "Your shared switchboard".'
+      : 'It works while this VS Code window is open (the port and token change when it restarts); for a config that lasts, pick the client under "Your shared switchboard".';
   void vscode.window.showInformationMessage(`Copied ${what}: paste it ${config.where}. ${lasts}`);
 }
 

@@ -137,7 +137,11 @@ export class SharedWindowLink implements SwitchboardLink {
       this.failedAttempts = 0;
       this.watchDiscovery(files.discovery);
       log.info(`Attached to the user's switchboard (process ${discovery.pid}) at ${socket.url}.`);
-      socket.send(await this.options.initialMessage());
+      try {
+        socket.send(await this.options.initialMessage());
+      } catch (error) {
+        log.error(`Could not send the registry to the shared switchboard: ${messageOf(error)}`); // The next change sends it.
+      }
       this.setPhase({ kind: 'running', url: socket.url });
       this.received.fire({ type: 'ready', url: socket.url });
       if (previousToken !== undefined && previousToken !== discovery.token) this.fireTokenChanged();
