@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -118,6 +119,20 @@ describe('A window on the user’s shared switchboard (mcpSwitchboard.sharedSwit
     const backends = everythingBackends();
     assert.equal(backends.length, 1, `one server-everything for both, found ${backends.length}`);
     assert.equal(processOf(backends[0]!).parent, sharedPid, 'the shared switchboard runs it');
+  });
+
+  it('follows a rotated token: VS Code’s MCP client gets the new one and its calls go on', async () => {
+    const before = (await readDiscovery(userFiles().discovery))?.token;
+    await vscode.commands.executeCommand(Command.copyConnectionConfig, 'claudeDesktop');
+    const [cli] = (JSON.parse(await vscode.env.clipboard.readText()) as { mcpServers: { switchboard: { args: string[] } } }).mcpServers.switchboard.args;
+    const rotated = spawnSync(NODE, [cli!, 'rotate-token'], { env: process.env, encoding: 'utf8' });
+    assert.equal(rotated.status, 0, rotated.stderr);
+    await waitFor('the discovery file’s new token', async () => (await readDiscovery(userFiles().discovery))?.token !== before);
+    const text = await waitFor('a call with the new token', async () => {
+      const tool = lmTool('shared_echo');
+      return tool && textOf(await vscode.lm.invokeTool(tool.name, { input: { message: 'after rotation' }, toolInvocationToken: undefined }));
+    });
+    assert.equal(text, 'Echo: after rotation');
   });
 
   it('runs a switchboard of its own when the shared one cannot start (another program holds its port)', async () => {
