@@ -40,6 +40,7 @@ export const Command = {
   importServers: 'mcpSwitchboard.importServers',
   refresh: 'mcpSwitchboard.refresh',
   restartServer: 'mcpSwitchboard.restartServer',
+  rotateToken: 'mcpSwitchboard.rotateToken',
   setSecret: 'mcpSwitchboard.setSecret',
   openResource: 'mcpSwitchboard.openResource',
   signIn: 'mcpSwitchboard.signIn',

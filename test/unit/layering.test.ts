@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const SRC = resolve(__dirname, '..', '..', 'src');
 /** What the extension may take from core: contracts and pure parsing (entries, file formats, IPC), never the engine. */
-const CORE_CONTRACTS = new Set(['user/userFiles', 'user/discovery', 'user/windowChannel', 'registry/registry', 'registry/registryFormats', 'registry/expand', 'registry/agentPolicy', 'registry/limits', 'status', 'ipc', 'surface/surfaceModes', 'oauth/credentials']);
+const CORE_CONTRACTS = new Set(['user/userFiles', 'user/discovery', 'user/persistentToken', 'user/windowChannel', 'registry/registry', 'registry/registryFormats', 'registry/expand', 'registry/agentPolicy', 'registry/limits', 'status', 'ipc', 'surface/surfaceModes', 'oauth/credentials']);
 
 function sources(folder: string): { file: string; imports: string[] }[] {
   return readdirSync(join(SRC, folder), { recursive: true })

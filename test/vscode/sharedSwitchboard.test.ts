@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -121,13 +120,35 @@ describe('A window on the user’s shared switchboard (mcpSwitchboard.sharedSwit
     assert.equal(processOf(backends[0]!).parent, sharedPid, 'the shared switchboard runs it');
   });
 
-  it('follows a rotated token: VS Code’s MCP client gets the new one and its calls go on', async () => {
+  it('Rotate Token gives the shared switchboard a new token after the user says yes: the old one is refused, VS Code’s MCP client gets the new one', async () => {
     const before = (await readDiscovery(userFiles().discovery))?.token;
-    await vscode.commands.executeCommand(Command.copyConnectionConfig, 'claudeDesktop');
-    const [cli] = (JSON.parse(await vscode.env.clipboard.readText()) as { mcpServers: { switchboard: { args: string[] } } }).mcpServers.switchboard.args;
-    const rotated = spawnSync(NODE, [cli!, 'rotate-token'], { env: process.env, encoding: 'utf8' });
-    assert.equal(rotated.status, 0, rotated.stderr);
-    await waitFor('the discovery file’s new token', async () => (await readDiscovery(userFiles().discovery))?.token !== before);
+    assert.ok(before);
+    const asked: string[] = [];
+    api.answerQuestions((question) => {
+      asked.push(question.message);
+      return false;
+    });
+    await vscode.commands.executeCommand(Command.rotateToken);
+    assert.equal((await readDiscovery(userFiles().discovery))?.token, before, 'nothing changes when the user says no');
+    api.answerQuestions((question) => {
+      asked.push(question.message);
+      return question.allow === 'Rotate Token';
+    });
+    try {
+      await vscode.commands.executeCommand(Command.rotateToken);
+    } finally {
+      api.answerQuestions(undefined);
+    }
+    assert.deepEqual(asked, ['Rotate the token of your shared switchboard?', 'Rotate the token of your shared switchboard?']);
+    const after = await waitFor('the discovery file’s new token', async () => {
+      const token = (await readDiscovery(userFiles().discovery))?.token;
+      return token !== before && token;
+    });
+    const url = api.phase().kind === 'running' ? (api.phase() as { url: string }).url : '';
+    const status = async (token: string) =>
+      (await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' })).status;
+    assert.equal(await status(before), 401, 'the old token is refused');
+    assert.notEqual(await status(after), 401);
     const text = await waitFor('a call with the new token', async () => {
       const tool = lmTool('shared_echo');
       return tool && textOf(await vscode.lm.invokeTool(tool.name, { input: { message: 'after rotation' }, toolInvocationToken: undefined }));

@@ -10,7 +10,7 @@ import { proxyArgumentOf } from './proxyArgument';
 import { editProxyInSettings, listProxies, removeProxy, restartProxy, setProxyEnabled } from './proxyActions';
 import { signIn, signOut } from './signIn';
 import { openResource, resourceArgumentOf } from './openResource';
-import { refresh, restartServer, setSecret } from './serverCommands';
+import { refresh, restartServer, rotateToken, setSecret } from './serverCommands';
 
 /**
  * A command's arguments are whatever its caller passes: nothing from the
@@ -35,6 +35,7 @@ const COMMANDS: Record<CommandId, Handler> = {
   [Command.importServers]: (context, argument) => importServers(context, argument instanceof vscode.Uri ? argument : undefined),
   [Command.refresh]: (context) => refresh(context),
   [Command.restartServer]: (context) => restartServer(context),
+  [Command.rotateToken]: (context) => rotateToken(context),
   [Command.setSecret]: (context, argument) => setSecret(context, typeof argument === 'string' ? argument : undefined),
   [Command.openResource]: (context, argument) => openResource(context, resourceArgumentOf(argument)),
   [Command.signIn]: (context, argument) => signIn(context, proxyArgumentOf(argument)),

@@ -3,6 +3,8 @@ import type { SwitchboardContext } from '../context';
 import { messageOf, showError } from '../errors';
 import { secretKeysOf } from '../settings/secrets';
 import { Command } from '../constants';
+import { rotateToken as rotateSavedToken } from '../../core/user/persistentToken';
+import { userFiles } from '../../core/user/userFiles';
 import { BACK } from '../views/quickInputs';
 
 /** Restart Server: ends the switchboard process (and its backends) and starts a new one. */
@@ -17,6 +19,33 @@ export async function restartServer(context: SwitchboardContext): Promise<void> 
       run: () => vscode.commands.executeCommand(Command.restartServer),
     });
   }
+}
+
+/**
+ * Rotate Token: gives the user's shared switchboard a new token (its file,
+ * 0600), which it takes at once and refuses the old one from then on. The
+ * windows attached to it follow by themselves, and so do `connect` clients;
+ * a client given the URL and token by hand needs the new one.
+ */
+export async function rotateToken(context: SwitchboardContext): Promise<void> {
+  const confirmed = await context.askUser({
+    message: "Rotate the token of your shared switchboard?",
+    detail:
+      "Clients you gave its URL and token (Copy Connection Config's \"this window\" snippets, or by hand) are refused until you copy their config again. " +
+      'VS Code windows and clients that run `mcp-switchboard connect` follow by themselves.',
+    allow: 'Rotate Token',
+    modal: true,
+  });
+  if (!confirmed) return;
+  try {
+    await rotateSavedToken(userFiles().token);
+  } catch (error) {
+    await showError(`The token could not be rotated: ${messageOf(error)}`);
+    return;
+  }
+  const own = context.link.isShared ? '' : " This window runs a switchboard of its own (mcpSwitchboard.sharedSwitchboard is off), whose token is new at every start.";
+  context.log.info(`Rotated the shared switchboard's token (${userFiles().token}).`);
+  void vscode.window.showInformationMessage(`The shared switchboard has a new token: copy the connection config again for clients that use the old one.${own}`);
 }
 
 /** Refresh: re-reads settings and sends them to the server again, starting it if needed. */
