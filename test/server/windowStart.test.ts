@@ -53,7 +53,7 @@ describe('A window starts the user’s shared switchboard', function () {
     const port = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)));
     try {
       const began = Date.now();
-      await assert.rejects(start(port), (error: unknown) => error instanceof SwitchboardNotStarted && /taken by another program/.test(error.message));
+      await assert.rejects(start(port), (error: unknown) => error instanceof SwitchboardNotStarted && /port \d+ on 127\.0\.0\.1 is taken by another program: set mcpSwitchboard\.port to a free port\./.test(error.message));
       assert.ok(Date.now() - began < 10_000, 'not the 15 s wait');
     } finally {
       taken.close();

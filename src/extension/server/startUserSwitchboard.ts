@@ -65,8 +65,12 @@ export async function startUserSwitchboard(start: UserSwitchboardStart): Promise
   return found;
 }
 
-/** The last line the switchboard wrote about itself, without its name. */
+/**
+ * The last line the switchboard wrote about itself, without its name. Its
+ * advice for a taken port names the CLI's flag; here the window passes the
+ * port from a setting, so the setting is what to change.
+ */
 function lastSaid(log: string): string | undefined {
   const line = log.trimEnd().split('\n').reverse().find((candidate) => candidate.startsWith('mcp-switchboard: '));
-  return line?.slice('mcp-switchboard: '.length);
+  return line?.slice('mcp-switchboard: '.length).replace(/start with --port N\.$/, 'set mcpSwitchboard.port to a free port.');
 }

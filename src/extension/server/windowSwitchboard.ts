@@ -114,8 +114,17 @@ export class WindowSwitchboard implements SwitchboardLink {
     this.switching = this.switching.then(async () => {
       if (!this.currentIsShared) return;
       this.options.log.warn(`Running a switchboard of this window's own for now: ${error.message}`);
+      void this.tellUser(error.message);
       await this.use(false);
     });
+  }
+
+  /** Says why the window does not share, where the user can see it, with the setting that changes it. */
+  private async tellUser(reason: string): Promise<void> {
+    const setting = /mcpSwitchboard\.port/.test(reason) ? 'mcpSwitchboard.port' : 'mcpSwitchboard.sharedSwitchboard';
+    const choice = await vscode.window.showWarningMessage(`MCP Switchboard runs a switchboard of this window's own for now: ${reason}`, 'Open Settings', 'Show Logs');
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    if (choice === 'Show Logs') this.options.log.show();
   }
 
   /** Replaces the link that serves, and starts the new one if the old one was wanted running. */
