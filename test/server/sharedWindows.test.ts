@@ -215,11 +215,13 @@ describe('VS Code windows on the user’s shared switchboard', function () {
     windows.push(wrongToken);
     const refusedToken = await wrongToken.hello('not-the-token', 'alpha', version);
     assert.equal(refusedToken.type, 'refused');
+    assert.equal(refusedToken.because, 'token');
     assert.match(String(refusedToken.reason), /the token is not this switchboard's/);
 
     const otherVersion = await WindowClient.open(socket);
     windows.push(otherVersion);
     const refusedVersion = await otherVersion.hello(discovery().token, 'alpha', '0.0.1');
+    assert.equal(refusedVersion.because, 'version');
     assert.match(String(refusedVersion.reason), new RegExp(`this switchboard is version ${version.replace(/\./g, '\\.')} and the window's extension 0\\.0\\.1`));
 
     const garbage = await WindowClient.open(socket);

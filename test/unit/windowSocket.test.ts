@@ -102,9 +102,12 @@ describe('The window socket to the shared switchboard', () => {
     socket.close();
   });
 
-  it('rejects with the reason of refused', async () => {
-    const board = await serve((_hello, socket) => socket.end(`${JSON.stringify({ type: 'refused', reason: 'version 0.2.0 runs' })}\n`));
-    await assert.rejects(WindowSocket.open(board.path, HELLO, handlers()), (error: unknown) => error instanceof WindowRefused && error.message === 'version 0.2.0 runs');
+  it('rejects with the reason of refused, and what it was', async () => {
+    const board = await serve((_hello, socket) => socket.end(`${JSON.stringify({ type: 'refused', because: 'version', reason: 'version 0.2.0 runs' })}\n`));
+    await assert.rejects(
+      WindowSocket.open(board.path, HELLO, handlers()),
+      (error: unknown) => error instanceof WindowRefused && error.message === 'version 0.2.0 runs' && error.because === 'version',
+    );
   });
 
   it('says nobody listens when there is no socket, or only the file of a switchboard that was killed', async () => {

@@ -26,8 +26,13 @@ export const windowHelloSchema = z.object({
 });
 export type WindowHello = z.infer<typeof windowHelloSchema>;
 
-/** Switchboard → window, instead of `ready`, just before it closes the socket. */
-export const windowRefusedSchema = z.object({ type: z.literal('refused'), reason: z.string() });
+/**
+ * Switchboard → window, instead of `ready`, just before it closes the socket.
+ * `because` tells a window of another version (which runs its own, quietly:
+ * the shared one ends when its clients leave, and the next start is the new
+ * version) from a hello that is wrong.
+ */
+export const windowRefusedSchema = z.object({ type: z.literal('refused'), because: z.enum(['hello', 'token', 'version']), reason: z.string() });
 export type WindowRefused = z.infer<typeof windowRefusedSchema>;
 
 /** The path of a window's view, under the front's origin. */

@@ -23,7 +23,15 @@ export interface SharedWindowOptions {
 }
 
 /** The shared switchboard will not serve this window (it refused it, or none can start): the window runs its own. */
-export class SharedSwitchboardUnavailable extends Error {}
+export class SharedSwitchboardUnavailable extends Error {
+  constructor(
+    message: string,
+    /** Another version runs (an update, another VS Code): expected, and over once it ends, so the log says it, not a notification. */
+    readonly otherVersion = false,
+  ) {
+    super(message);
+  }
+}
 
 const FIRST_RETRY_DELAY_MS = 500;
 const MAX_RETRY_DELAY_MS = 8_000;
@@ -171,7 +179,10 @@ export class SharedWindowLink implements SwitchboardLink {
         return { socket, discovery };
       } catch (error) {
         if (error instanceof WindowRefused) {
-          throw new SharedSwitchboardUnavailable(`the user's switchboard (process ${discovery.pid}, version ${discovery.version}) refused this window: ${error.message}`);
+          throw new SharedSwitchboardUnavailable(
+            `the user's switchboard (process ${discovery.pid}, version ${discovery.version}) refused this window: ${error.message}`,
+            error.because === 'version',
+          );
         }
         if (!(error instanceof NoSwitchboardListening)) throw error;
         const live = await liveDiscovery(files.discovery, 0);

@@ -11,7 +11,15 @@ const READY_TIMEOUT_MS = 10_000;
 export class NoSwitchboardListening extends Error {}
 
 /** The switchboard answered the hello with `refused` (another version, a wrong token). */
-export class WindowRefused extends Error {}
+export class WindowRefused extends Error {
+  constructor(
+    reason: string,
+    /** What was wrong: another version, or the hello itself. */
+    readonly because: 'hello' | 'token' | 'version',
+  ) {
+    super(reason);
+  }
+}
 
 export interface WindowSocketHandlers {
   /** Every valid message after `ready`. */
@@ -74,7 +82,7 @@ export class WindowSocket {
           return;
         }
         const refused = windowRefusedSchema.safeParse(value);
-        if (refused.success) return fail(new WindowRefused(refused.data.reason));
+        if (refused.success) return fail(new WindowRefused(refused.data.reason, refused.data.because));
         const ready = toExtensionMessageSchema.safeParse(value);
         if (!ready.success || ready.data.type !== 'ready') return fail(new Error('the switchboard answered the hello with something other than ready or refused.'));
         clearTimeout(timer);

@@ -114,7 +114,7 @@ export class WindowSwitchboard implements SwitchboardLink {
     this.switching = this.switching.then(async () => {
       if (!this.currentIsShared) return;
       this.options.log.warn(`Running a switchboard of this window's own for now: ${error.message}`);
-      void this.tellUser(error.message);
+      if (!error.otherVersion) void this.tellUser(error.message);
       await this.use(false);
     });
   }

@@ -144,16 +144,20 @@ export class WindowHost {
     try {
       parsed = windowHelloSchema.safeParse(JSON.parse(line));
     } catch {
-      return { type: 'refused', reason: 'the first line is not JSON: say hello first (windowChannel.ts).' };
+      return { type: 'refused', because: 'hello', reason: 'the first line is not JSON: say hello first (windowChannel.ts).' };
     }
-    if (!parsed.success) return { type: 'refused', reason: `the hello is not one: ${formatIssues(parsed.error)}` };
+    if (!parsed.success) return { type: 'refused', because: 'hello', reason: `the hello is not one: ${formatIssues(parsed.error)}` };
     const given = Buffer.from(parsed.data.token);
     const expected = Buffer.from(this.options.token());
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return { type: 'refused', reason: "the token is not this switchboard's (rotated meanwhile?): read it again from the discovery file." };
+      return { type: 'refused', because: 'token', reason: "the token is not this switchboard's (rotated meanwhile?): read it again from the discovery file." };
     }
     if (parsed.data.version !== this.options.version) {
-      return { type: 'refused', reason: `this switchboard is version ${this.options.version} and the window's extension ${parsed.data.version}: the window runs its own until this one ends.` };
+      return {
+        type: 'refused',
+        because: 'version',
+        reason: `this switchboard is version ${this.options.version} and the window's extension ${parsed.data.version}: the window runs its own until this one ends.`,
+      };
     }
     return parsed.data;
   }
