@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import * as vscode from 'vscode';
 import { readDiscovery } from '../../src/core/user/discovery';
 import { userFiles } from '../../src/core/user/userFiles';
@@ -22,6 +23,7 @@ import {
   userSettingsPath,
   waitFor,
   waitForProxy,
+  waitForProxyGone,
   writeProxies,
 } from './support';
 
@@ -154,6 +156,58 @@ describe('A window on the user’s shared switchboard (mcpSwitchboard.sharedSwit
       return tool && textOf(await vscode.lm.invokeTool(tool.name, { input: { message: 'after rotation' }, toolInvocationToken: undefined }));
     });
     assert.equal(text, 'Echo: after rotation');
+  });
+
+  it('starts one successor when the shared switchboard is killed, reattaches, and Copilot’s calls go on', async () => {
+    const killed = api.serverProcessId();
+    assert.ok(killed !== undefined && killed === sharedPid);
+    process.kill(killed, 'SIGKILL');
+    const successor = await waitFor(
+      'a successor the window attached to',
+      () => api.phase().kind === 'running' && api.serverProcessId() !== killed && api.serverProcessId(),
+      45_000,
+    );
+    sharedPid = successor;
+    assert.equal((await readDiscovery(userFiles().discovery))?.pid, successor);
+    await waitForProxy(api, 'shared', 'connected');
+    const text = await waitFor(
+      'a call through the successor',
+      async () => {
+        const tool = lmTool('shared_echo');
+        return tool && textOf(await vscode.lm.invokeTool(tool.name, { input: { message: 'after the crash' }, toolInvocationToken: undefined }));
+      },
+      45_000,
+    );
+    assert.equal(text, 'Echo: after the crash');
+    // The killed one's backend ends once its stdin closes; the successor's is the one left.
+    const [backend] = await waitFor('one server-everything again', () => {
+      const backends = everythingBackends();
+      return backends.length === 1 && backends;
+    });
+    assert.equal(processOf(backend!).parent, successor);
+  });
+
+  it('serves this window’s workspace proxy in its own view only, not to the user view that connect clients see', async () => {
+    await writeProxies('workspace', { mine: everything });
+    await waitForProxy(api, 'mine', 'connected');
+    const discovery = await readDiscovery(userFiles().discovery);
+    assert.ok(discovery);
+    const url = (api.phase() as { url: string }).url;
+    const names = async (at: string) => {
+      const listing = new Client({ name: 'lister', version: '1.0.0' });
+      await listing.connect(new StreamableHTTPClientTransport(new URL(at), { requestInit: { headers: { Authorization: `Bearer ${discovery.token}` } } }));
+      try {
+        return (await listing.listTools()).tools.map((tool) => tool.name);
+      } finally {
+        await listing.close();
+      }
+    };
+    const windowTools = await names(url);
+    assert.ok(windowTools.includes('mine_echo') && windowTools.includes('shared_echo'), windowTools.join(', '));
+    const userTools = await names(discovery.url);
+    assert.ok(userTools.includes('shared_echo') && !userTools.includes('mine_echo'), userTools.join(', '));
+    await writeProxies('workspace', undefined);
+    await waitForProxyGone(api, 'mine');
   });
 
   it('runs a switchboard of its own when the shared one cannot start (another program holds its port)', async () => {
