@@ -2,7 +2,7 @@
  * Debian's Chromium, headless, driven by playwright-core (which downloads no
  * browser of its own). It opens code-server's workbench like a person's browser.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Profile } from './codeServer';
 import type { Tools } from './provision';
 import type { Teardown } from './teardown';
@@ -35,8 +35,16 @@ export async function launchBrowser(tools: Tools, profile: Profile, teardown: Te
   return browser;
 }
 
-/** A page the size of a laptop screen, so screenshots look like what a person sees. */
+/**
+ * A browser profile whose pages are the size of a laptop screen, so
+ * screenshots look like what a person sees; its pages may read the clipboard
+ * (what Copy Connection Config wrote), as a person pastes it.
+ */
+export async function newWorkbenchContext(browser: Browser): Promise<BrowserContext> {
+  return await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, permissions: ['clipboard-read', 'clipboard-write'] });
+}
+
+/** A page in a browser profile of its own (newWorkbenchContext). */
 export async function newWorkbenchPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-  return await context.newPage();
+  return await (await newWorkbenchContext(browser)).newPage();
 }

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tools } from './provision';
-import { runStep, startDetached, StepError, stopProcessTree } from './processes';
+import { runStep, startDetached, StepError, stopProcessesOfHome, stopProcessTree } from './processes';
 import type { Teardown } from './teardown';
 
 export interface Profile {
@@ -38,11 +38,17 @@ export function createProfile(teardown: Teardown, extraEnv: Record<string, strin
   const root = mkdtempSync(join(tmpdir(), 'mcp-switchboard-bed-'));
   teardown.add(`deleting ${root}`, () => rmSync(root, { recursive: true, force: true }));
   const home = join(root, 'home');
+  // Runs after code-server's tree is stopped: what left that tree still runs
+  // with the profile's HOME — the user's shared switchboard a window started
+  // detached, once the extension host that started it has gone, and its backends.
+  teardown.add('stopping what the profile left running outside code-server', () => stopProcessesOfHome(home));
   const userData = join(root, 'user-data');
   const extensions = join(root, 'extensions');
   const workspace = join(root, 'workspace');
   const temp = join(root, 'tmp');
+  const runtime = join(root, 'run');
   for (const folder of [home, join(userData, 'User'), extensions, workspace, temp]) mkdirSync(folder, { recursive: true });
+  mkdirSync(runtime, { mode: 0o700 });
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
 
   const env: NodeJS.ProcessEnv = {};
@@ -54,10 +60,12 @@ export function createProfile(teardown: Teardown, extraEnv: Record<string, strin
   // code-server writes ~/.config/code-server/config.yaml on first start,
   // VS Code and Chromium write their caches and key stores under HOME and the
   // XDG folders, and VS Code's git extension leaves sockets in the temporary
-  // folder when it is killed: all of it lands in the profile.
+  // folder when it is killed, and the user's shared switchboard keeps its
+  // discovery file and window socket in the runtime folder: all of it lands in the profile.
   Object.assign(env, {
     HOME: home,
     TMPDIR: temp,
+    XDG_RUNTIME_DIR: runtime,
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_DATA_HOME: join(home, '.local', 'share'),
     XDG_CACHE_HOME: join(home, '.cache'),
@@ -86,20 +94,23 @@ export interface RunningCodeServer {
   readonly port: number;
   /** Everything code-server printed so far, for a failure report. */
   output(): string;
-  /** Rejects if code-server exits before teardown stops it. */
+  /** Rejects if code-server exits before `stop` or teardown stops it. */
   readonly died: Promise<never>;
+  /** Stops code-server and its process tree (once; teardown calls it too). */
+  stop(): Promise<void>;
 }
 
 /**
- * Starts code-server on a free loopback port, with no authentication (only
- * this machine can reach it) and the smoke-test driver that makes the
- * workbench honour a test payload and report the extension host's exit.
+ * Starts code-server on a loopback port (a free one unless `port` is given),
+ * with no authentication (only this machine can reach it) and the smoke-test
+ * driver that makes the workbench honour a test payload and report the
+ * extension host's exit.
  */
-export async function startCodeServer(tools: Tools, profile: Profile, teardown: Teardown): Promise<RunningCodeServer> {
+export async function startCodeServer(tools: Tools, profile: Profile, teardown: Teardown, port = 0): Promise<RunningCodeServer> {
   const args = [
     tools.codeServerEntry,
     '--auth', 'none',
-    '--bind-addr', '127.0.0.1:0',
+    '--bind-addr', `127.0.0.1:${port}`,
     '--config', join(profile.root, 'code-server.yaml'),
     '--user-data-dir', profile.userData,
     '--extensions-dir', profile.extensions,
@@ -114,7 +125,9 @@ export async function startCodeServer(tools: Tools, profile: Profile, teardown: 
   const child = startDetached(tools.node24, args, { env: profile.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new StepError(`Cannot start code-server with ${tools.node24}.`);
-  teardown.add('stopping code-server and everything it started', () => stopProcessTree(pid));
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= stopProcessTree(pid));
+  teardown.add('stopping code-server and everything it started', stop);
 
   // Its log is kept to show when something goes wrong, and echoed live when
   // MCP_SWITCHBOARD_BED_VERBOSE is set.
@@ -128,7 +141,7 @@ export async function startCodeServer(tools: Tools, profile: Profile, teardown: 
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
 
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new StepError(`code-server did not start listening within 60 s. Its output:\n${log.join('')}`)), 60_000);
     const watch = () => {
       // code-server announces the address it bound, with the port the system chose.
@@ -145,15 +158,11 @@ export async function startCodeServer(tools: Tools, profile: Profile, teardown: 
       reject(new StepError(`code-server exited (${code ?? signal}) before it listened. Its output:\n${log.join('')}`));
     });
   });
-  let stopping = false;
-  teardown.add('marking code-server as stopping', () => {
-    stopping = true;
-  });
   const died = new Promise<never>((_, fail) => {
     child.once('exit', (code, signal) => {
-      if (!stopping) fail(new StepError(`code-server exited (${code ?? signal}) while the tests ran.`));
+      if (!stopped) fail(new StepError(`code-server exited (${code ?? signal}) while the tests ran.`));
     });
   });
   died.catch(() => undefined); // Observed by whoever races it; never an unhandled rejection.
-  return { origin: `http://127.0.0.1:${port}`, port, output: () => log.join(''), died };
+  return { origin: `http://127.0.0.1:${listening}`, port: listening, output: () => log.join(''), died, stop };
 }

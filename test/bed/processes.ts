@@ -1,6 +1,7 @@
 /**
  * Child processes of the test bed: run a step to completion, start a long-lived
- * server in its own process group, and stop a whole process tree.
+ * server in its own process group, stop a whole process tree, and stop what
+ * still runs in a profile after its tree has gone.
  *
  * VS Code's server forks extension hosts, the extension forks the switchboard,
  * and the switchboard starts stdio backends in process groups of their own. A
@@ -110,4 +111,43 @@ export async function stopProcessTree(leader: number, graceMs = 5_000): Promise<
   }
   signal(-leader, 'SIGKILL');
   for (const pid of seen) signal(pid, 'SIGKILL');
+}
+
+/** The processes whose environment (as they were started) has `HOME=home`; empty where there is no /proc. */
+export function processesOfHome(home: string): number[] {
+  const wanted = `HOME=${home}`;
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(wanted)) found.push(Number(entry));
+    } catch {
+      // Ended while we looked, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/**
+ * Stops every process that still runs with the profile's HOME: SIGTERM, up to
+ * `graceMs` to exit, then SIGKILL. Processes that left code-server's tree —
+ * a detached switchboard whose parent has gone — are found this way.
+ */
+export async function stopProcessesOfHome(home: string, graceMs = 5_000): Promise<void> {
+  const left = processesOfHome(home);
+  if (left.length === 0) return;
+  console.log(`[bed] stopping ${left.length} process(es) still running in the profile: ${left.join(', ')}`);
+  for (const pid of left) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  // Re-read rather than signalled: an ended process nobody has reaped yet
+  // still answers signals, but has no environment left to match.
+  const running = () => processesOfHome(home).filter((pid) => left.includes(pid));
+  while (Date.now() < deadline && running().length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const pid of running()) signal(pid, 'SIGKILL');
 }

@@ -46,11 +46,32 @@ export async function startSession(teardown: Teardown, options: SessionOptions):
   const installed = await installExtension(tools, profile, vsix, EXTENSION_ID);
 
   const server = await startCodeServer(tools, profile, teardown);
-  // Registered after the stop, so it runs before it: the log is saved while
-  // the output is still being collected, and whatever the run ended with.
-  teardown.add("saving code-server's log", () => writeFileSync(join(results, 'code-server.log'), server.output()));
+  keepLog(teardown, server, join(results, 'code-server.log'));
   console.log(`[bed] code-server at ${server.origin}, extension from ${installed}`);
 
   const browser = await launchBrowser(tools, profile, teardown);
   return { tools, profile, installed, server, browser, results };
+}
+
+/**
+ * Stops code-server and starts it again on the same profile and port, as a
+ * person restarts VS Code: the workspace URIs (which carry the port) stay the
+ * same. Pages on the old one are the caller's to close first. Returns the
+ * session with the new server; its log goes to code-server-<n>.log.
+ */
+export async function restartCodeServer(teardown: Teardown, session: BedSession, run: number): Promise<BedSession> {
+  await session.server.stop();
+  const server = await startCodeServer(session.tools, session.profile, teardown, session.server.port);
+  keepLog(teardown, server, join(session.results, `code-server-${run}.log`));
+  console.log(`[bed] code-server restarted at ${server.origin}`);
+  return { ...session, server };
+}
+
+/**
+ * Registered after the server's stop, so it runs before it: the log is saved
+ * while the output is still being collected, and whatever the run ended with
+ * (a server stopped earlier keeps what it printed until then).
+ */
+function keepLog(teardown: Teardown, server: RunningCodeServer, path: string): void {
+  teardown.add("saving code-server's log", () => writeFileSync(path, server.output()));
 }
