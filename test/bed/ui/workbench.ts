@@ -65,3 +65,62 @@ export async function showNotification(page: Page, text: string | RegExp): Promi
   await palette.waitFor({ state: 'hidden' }); // Out of the picture.
   return item;
 }
+
+/** Runs a command from the command palette by its title, as a person types it. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const palette = page.locator('.quick-input-widget');
+  await page.keyboard.press('F1');
+  await palette.waitFor();
+  await page.keyboard.type(title);
+  await palette.locator('[role="option"]').filter({ hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Opens the MCP Switchboard view from the activity bar unless it is open
+ * already (a click on the icon of the open view would close the side bar,
+ * and a reloaded window restores the view it had).
+ */
+export async function openSwitchboardView(page: Page): Promise<void> {
+  const label = 'a.action-label[aria-label^="MCP Switchboard"]';
+  const icon = page.locator(`.part.activitybar ${label}`);
+  // View containers of extensions join the activity bar once the extension host has started.
+  await icon.waitFor({ timeout: 60_000 });
+  const item = page.locator('.part.activitybar .action-item').filter({ has: page.locator(label) });
+  if (!/\bchecked\b/.test((await item.getAttribute('class')) ?? '')) await icon.click();
+}
+
+/** Drags the side bar's edge to the right so that row descriptions are not cut. */
+export async function widenSideBar(page: Page): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const edge = { x: box.x + box.width + 1, y: box.y + box.height / 2 };
+  await page.mouse.move(edge.x, edge.y);
+  await page.mouse.down();
+  await page.mouse.move(edge.x + 260, edge.y, { steps: 10 });
+  await page.mouse.up();
+  await moveMouseAway(page);
+}
+
+/**
+ * What is on the clipboard once it matches `expected`: the page reads it as
+ * a paste would (its browser profile may: newWorkbenchContext), in front,
+ * since Chromium lets only the focused page read it.
+ */
+export async function clipboardText(page: Page, expected: RegExp): Promise<string> {
+  await page.bringToFront();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    // A string: the page's globals are not in this program's types.
+    const text = await page.evaluate<string>('navigator.clipboard.readText()');
+    if (expected.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`The clipboard has ${JSON.stringify(text.slice(0, 300))}, not text that matches ${expected}.`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** Empties the clipboard, so that what an earlier copy left cannot pass for the next one. */
+export async function clearClipboard(page: Page): Promise<void> {
+  await page.bringToFront();
+  await page.evaluate('navigator.clipboard.writeText("")');
+}
