@@ -78,16 +78,25 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 
 /**
  * Opens the MCP Switchboard view from the activity bar unless it is open
- * already (a click on the icon of the open view would close the side bar,
- * and a reloaded window restores the view it had).
+ * already. A click on the icon of the open view closes the side bar, and a
+ * reloaded window restores its view a moment after its icon shows: so it
+ * waits for the view first, clicks only when it is not there, and clicks
+ * again if that click met the restored view and closed it.
  */
 export async function openSwitchboardView(page: Page): Promise<void> {
-  const label = 'a.action-label[aria-label^="MCP Switchboard"]';
-  const icon = page.locator(`.part.activitybar ${label}`);
+  const icon = page.locator('.part.activitybar a.action-label[aria-label^="MCP Switchboard"]');
   // View containers of extensions join the activity bar once the extension host has started.
   await icon.waitFor({ timeout: 60_000 });
-  const item = page.locator('.part.activitybar .action-item').filter({ has: page.locator(label) });
-  if (!/\bchecked\b/.test((await item.getAttribute('class')) ?? '')) await icon.click();
+  const title = page.locator('.part.sidebar .composite.title h2').filter({ hasText: /^MCP Switchboard/i });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await title.waitFor({ timeout: attempt === 1 ? 2_000 : 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 4) throw error;
+    }
+    await icon.click();
+  }
 }
 
 /** Drags the side bar's edge to the right so that row descriptions are not cut. */
