@@ -13,8 +13,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { version } from '../../package.json';
+import { startOAuthFixture } from '../support/oauthFixture';
 import { WindowClient, type WindowMessage } from '../support/windowClient';
-import { CLI, EVERYTHING, eventually, freePort, processesWith, rawPost, temporaryFolder, text, waitForTool } from './harness';
+import { CLI, EVERYTHING, ROOT, eventually, freePort, processesWith, rawPost, temporaryFolder, text, waitForTool } from './harness';
 
 interface Discovery {
   pid: number;
@@ -203,6 +204,27 @@ describe('VS Code windows on the user’s shared switchboard', function () {
     window.close();
     await eventually('the entry to wait for a window again', async () => ((await keyedState()) === 'disabled' ? true : undefined), 10_000);
     await eventually('its process to end', () => (backendsOf(keyedMarker).length === 0 ? true : undefined));
+  });
+
+  it('signs the proxies of VS Code’s settings in through VS Code only: no browser opens by itself, and the proxy says where to sign in', async () => {
+    const oauth = await startOAuthFixture(process.execPath, join(ROOT, 'out', 'fixtures', 'oauth-server.js'));
+    try {
+      writeFileSync(settings, `{ "mcpSwitchboard.proxies": { "guarded": ${JSON.stringify({ url: oauth.url })} } }\n`);
+      // A browser that follows every redirect would sign in at once, if anything opened one.
+      env.BROWSER = `${process.execPath} ${join(ROOT, 'out', 'fixtures', 'follow-redirects.js')}`;
+      await startSwitchboard(5_000);
+      const userView = await mcpClient(discovery().url);
+      const guarded = await eventually('the proxy to wait for a sign-in', async () => {
+        const listed = await userView.callTool({ name: 'list_proxies', arguments: {} });
+        const found = (listed.structuredContent as { proxies: { name: string; state: string; error?: string }[] }).proxies.find((proxy) => proxy.name === 'guarded');
+        return found?.state === 'needs-sign-in' ? found : undefined;
+      });
+      assert.match(guarded.error ?? '', /Click Sign In on its row in the MCP Switchboard view in VS Code/);
+      await new Promise((wait) => setTimeout(wait, 500));
+      assert.equal(((await oauth.admin('stats')) as { authorizations: number }).authorizations, 0, 'no sign-in began');
+    } finally {
+      oauth.process.kill();
+    }
   });
 
   it('refuses a window with the wrong token or of another version, on a socket only the user can open', async () => {

@@ -5,7 +5,8 @@ import type { Logger } from '../../core/logger';
 import { cliSignInHost } from './signIn';
 import { IdleExit } from '../shared/idleExit';
 import { UserSwitchboard } from '../shared/userSwitchboard';
-import { WindowHost } from '../shared/windowHost';
+import { lentSignInHost } from '../shared/lentSignIn';
+import { VS_CODE_REALM, WindowHost } from '../shared/windowHost';
 import { userFiles } from '../../core/user/userFiles';
 import { BackendPool } from '../../core/backends/backendPool';
 import { secretKeys } from '../../core/registry/expand';
@@ -42,6 +43,9 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
   let windows: WindowHost | undefined;
   // VS Code's secrets, for entries of its settings: from the environment, else from a window attached that has them.
   const secret = (key: string) => cliExpansion().secret(key) ?? windows?.secret(key);
+  // The user's switchboard serving VS Code's settings signs their proxies in as VS Code does, through a window
+  // attached (SecretStorage, the window's Sign In), so their backends are the windows' own; the CLI signs in by itself.
+  const signsInThroughWindows = options.user && 'document' in loaded && loaded.document.format === 'vscodeSettings';
   const switchboard = new Switchboard({
     logger,
     clientInfo: { name: 'mcp-switchboard', version },
@@ -49,9 +53,10 @@ export async function serve({ options, logger, releaseLog, file, loaded, earlySt
     ownTools: MANAGEMENT_TOOLS,
     firstListGraceMs: options.firstListGraceMs,
     ...(earlyStarts && { earlyStarts }),
-    signInHost: cliSignInHost(logger),
-    forgetSignInOfRemoved: true,
-    ...(pool && { pool, signInRealm: 'cli' }),
+    ...(signsInThroughWindows
+      ? { signInHost: lentSignInHost(() => windows?.attachedSignIn()), signInRealm: VS_CODE_REALM, forgetSignInOfRemoved: false }
+      : { signInHost: cliSignInHost(logger), signInRealm: 'cli', forgetSignInOfRemoved: true }),
+    ...(pool && { pool }),
   });
   // What the file said last besides its proxies; an agent's change rewrites only the proxies.
   let profiles: Profiles = {};

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { BackendPool } from '../../core/backends/backendPool';
 import { type ToExtensionMessage, toServerMessageSchema } from '../../core/ipc';
 import type { Logger } from '../../core/logger';
+import type { SignInHost } from '../../core/oauth/signInHost';
 import { formatIssues } from '../../core/registry/registry';
 import { ensurePrivateFolder } from '../../core/user/userFiles';
 import { type WindowHello, windowHelloSchema, windowPath, type WindowRefused } from '../../core/user/windowChannel';
@@ -15,7 +16,7 @@ import { WindowView } from '../window/windowView';
 /** A window that connects has this long to say hello. */
 const HELLO_TIMEOUT_MS = 5_000;
 /** Every window keeps its sign-ins in VS Code's SecretStorage, which the windows of one user share. */
-const VS_CODE_REALM = 'vscode';
+export const VS_CODE_REALM = 'vscode';
 
 export interface WindowHostOptions {
   readonly pool: BackendPool;
@@ -88,6 +89,12 @@ export class WindowHost {
       const value = view.secret(key);
       if (value !== undefined) return value;
     }
+    return undefined;
+  }
+
+  /** The sign-in host of a window attached now (its socket open), if any. */
+  attachedSignIn(): SignInHost | undefined {
+    for (const attached of this.views.values()) if (attached.socket) return attached.view.signInHost;
     return undefined;
   }
 

@@ -6,6 +6,10 @@ import { userFiles } from '../../core/user/userFiles';
 
 type HostResult = Extract<ToServerMessage, { type: 'hostResult' }>;
 
+/** What a proxy that waits for a sign-in in VS Code says: the user signs in there, from its row or the palette. */
+export const VS_CODE_SIGN_IN_ADVICE = 'Click Sign In on its row in the MCP Switchboard view in VS Code, or run "MCP Switchboard: Sign In".';
+export const VS_CODE_RETRY_ADVICE = 'Sign in again from its row in the MCP Switchboard view in VS Code.';
+
 /** How long the extension gets to answer one request (a SecretStorage read, opening the browser). */
 const HOST_TIMEOUT_MS = 30_000;
 
@@ -17,9 +21,9 @@ const HOST_TIMEOUT_MS = 30_000;
  */
 export class IpcSignInHost implements SignInHost {
   readonly signsInByItself = false;
-  readonly signInAdvice = 'Click Sign In on its row in the MCP Switchboard view, or run "MCP Switchboard: Sign In".';
-  readonly openingAdvice = this.signInAdvice;
-  readonly retryAdvice = 'Sign in again from its row in the MCP Switchboard view.';
+  readonly signInAdvice = VS_CODE_SIGN_IN_ADVICE;
+  readonly openingAdvice = VS_CODE_SIGN_IN_ADVICE;
+  readonly retryAdvice = VS_CODE_RETRY_ADVICE;
   readonly store: CredentialStore;
   private nextId = 1;
   private readonly waiting = new Map<number, (result: HostResult) => void>();

@@ -36,7 +36,8 @@ export class WindowView {
   private registry: RegistryMessage | undefined;
   private sendNow: ((message: ToExtensionMessage) => void) | undefined;
   private readonly editor: IpcRegistryEditor;
-  private readonly signInHost: IpcSignInHost;
+  /** The window's SecretStorage and browser, for sign-ins (also of the proxies the user's switchboard serves from VS Code's settings). */
+  readonly signInHost: IpcSignInHost;
   private readonly identity = serverIdentity();
   private stateTimer: NodeJS.Timeout | undefined;
   private settleFirstRegistry: () => void = () => undefined;
