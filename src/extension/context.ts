@@ -80,7 +80,7 @@ export class SwitchboardContext implements vscode.Disposable {
     const setting = <T>(key: string, fallback: T) => vscode.workspace.getConfiguration(CONFIG_SECTION).get<T>(key, fallback);
     return new WindowSwitchboard({
       log: this.log,
-      wantsShared: () => setting(ConfigKey.sharedSwitchboard, false),
+      wantsShared: () => setting(ConfigKey.sharedSwitchboard, true),
       onDidChangeWish: wishChanged.event,
       ownSwitchboard: () =>
         new ServerSupervisor({

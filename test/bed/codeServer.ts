@@ -31,6 +31,7 @@ const USER_SETTINGS = {
   'window.restoreWindows': 'none',
   // The chat panel would open beside every window and crowd screenshots.
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'mcpSwitchboard.port': 41000 + Math.floor(Math.random() * 8000),
 };
 
 /** Creates the throwaway profile; teardown deletes it. `extraEnv` reaches the extension host. */

@@ -1,7 +1,19 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
-import { activateExtension, everything, lmTool, resetSettings, startInVsCodeMcp, textOf, waitFor, waitForProxy, writeProxies } from './support';
+import {
+  activateExtension,
+  everything,
+  lmTool,
+  resetSettings,
+  startInVsCodeMcp,
+  textOf,
+  useDefaultSwitchboard,
+  useOwnSwitchboard,
+  waitFor,
+  waitForProxy,
+  writeProxies,
+} from './support';
 
 describe("Copilot's path: VS Code's MCP client finds the switchboard through the provider", function () {
   this.timeout(120_000);
@@ -40,7 +52,9 @@ describe("Copilot's path: VS Code's MCP client finds the switchboard through the
     else assert.match(text, /everything: connected, stdio/);
   });
 
-  it("Restart Server keeps the URL and leaves VS Code's MCP client connected to the new server", async () => {
+  it("Restart Server of the window's own switchboard keeps the URL and leaves VS Code's MCP client connected to the new server", async () => {
+    await useOwnSwitchboard(api);
+    await waitForProxy(api, 'everything', 'connected');
     const before = api.phase();
     assert.equal(before.kind, 'running');
     const processBefore = api.serverProcessId();
@@ -58,6 +72,7 @@ describe("Copilot's path: VS Code's MCP client finds the switchboard through the
       }
     });
     assert.match(text, /everything|proxies/);
+    await useDefaultSwitchboard(api);
   });
 
   it('drops the tools of a proxy removed from settings', async () => {

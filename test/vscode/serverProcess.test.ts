@@ -12,6 +12,8 @@ import {
   resetSettings,
   startInVsCodeMcp,
   textOf,
+  useDefaultSwitchboard,
+  useOwnSwitchboard,
   waitFor,
   waitForProxy,
   writeProxies,
@@ -57,10 +59,14 @@ describe('The server process is supervised', function () {
   before(async () => {
     api = await activateExtension();
     await resetSettings();
+    await useOwnSwitchboard(api);
     await writeProxies('user', { everything: everythingWithGrandchild });
     await waitForProxy(api, 'everything', 'connected');
   });
-  after(resetSettings);
+  after(async () => {
+    await resetSettings();
+    await useDefaultSwitchboard(api);
+  });
 
   it('comes back after its process is killed, ends the backends it left, remounts the proxies, and VS Code reaches it again', async () => {
     await startInVsCodeMcp();

@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import * as vscode from 'vscode';
 import { readDiscovery } from '../../src/core/user/discovery';
 import { userFiles } from '../../src/core/user/userFiles';
-import { Command, ConfigKey } from '../../src/extension/constants';
+import { CONFIG_SECTION, Command, ConfigKey } from '../../src/extension/constants';
 import type { SwitchboardTestApi } from '../../src/extension/testApi';
 import {
   activateAndStartServer,
@@ -20,6 +20,8 @@ import {
   setSetting,
   startInVsCodeMcp,
   textOf,
+  useDefaultSwitchboard,
+  useOwnSwitchboard,
   userSettingsPath,
   waitFor,
   waitForProxy,
@@ -32,6 +34,14 @@ function processOf(pid: number): { parent: number; session: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const [, parent, , session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { parent: Number(parent), session: Number(session) };
+}
+
+/** Ends the shared switchboard that runs, if any, and waits until it is gone. */
+async function endSharedSwitchboard(): Promise<void> {
+  const running = await readDiscovery(userFiles().discovery);
+  if (!running || !isAlive(running.pid)) return;
+  process.kill(running.pid, 'SIGTERM');
+  await waitFor('the shared switchboard to end', () => !isAlive(running.pid));
 }
 
 /** The processes whose command line runs server-everything over stdio: one per backend. */
@@ -56,10 +66,16 @@ describe('A window on the user’s shared switchboard (mcpSwitchboard.sharedSwit
   let client: Client | undefined;
   let sharedPid: number | undefined;
 
+  /** The port the bed gave the shared switchboard, put back at the end. */
+  let bedPort: unknown;
+
   before(async () => {
     api = await activateAndStartServer();
     await resetSettings();
-    // Not the default port: a shared switchboard of this machine's user may hold 47115.
+    bedPort = vscode.workspace.getConfiguration(CONFIG_SECTION).inspect(ConfigKey.port)?.globalValue;
+    // This suite starts from a window of its own and a shared switchboard it starts itself, on a port of its own.
+    await useOwnSwitchboard(api);
+    await endSharedSwitchboard();
     port = 40_000 + Math.floor(Math.random() * 9_000);
     await setSetting(ConfigKey.port, port);
     await writeProxies('user', { shared: everything });
@@ -68,13 +84,15 @@ describe('A window on the user’s shared switchboard (mcpSwitchboard.sharedSwit
 
   after(async () => {
     await client?.close().catch(() => undefined);
-    await setSetting(ConfigKey.sharedSwitchboard, undefined);
-    // The window runs its own again, as every other test expects.
-    await waitFor('the window’s own switchboard', () => api.phase().kind === 'running' && api.serverProcessId() !== sharedPid);
-    await setSetting(ConfigKey.port, undefined);
+    await setSetting(ConfigKey.sharedSwitchboard, false);
+    await waitFor('the window’s own switchboard', () => {
+      const phase = api.phase();
+      return phase.kind === 'running' && !phase.url.includes('/w/');
+    });
+    await endSharedSwitchboard();
+    await setSetting(ConfigKey.port, bedPort);
     await resetSettings();
-    // The shared switchboard would end by itself after its grace; this test does not wait for that.
-    if (sharedPid !== undefined && isAlive(sharedPid)) process.kill(sharedPid, 'SIGTERM');
+    await useDefaultSwitchboard(api);
   });
 
   it('attaches to a shared switchboard it starts, outside the extension host, when the setting is turned on', async () => {
@@ -213,7 +231,7 @@ describe('A window on the user’s shared switchboard (mcpSwitchboard.sharedSwit
   it('runs a switchboard of its own when the shared one cannot start (another program holds its port)', async () => {
     await client?.close();
     client = undefined;
-    await setSetting(ConfigKey.sharedSwitchboard, undefined);
+    await setSetting(ConfigKey.sharedSwitchboard, false);
     await waitFor('the window’s own switchboard', () => api.phase().kind === 'running' && api.serverProcessId() !== sharedPid);
     if (sharedPid !== undefined) process.kill(sharedPid, 'SIGTERM');
     await waitFor('the shared switchboard to end', () => sharedPid === undefined || !isAlive(sharedPid));

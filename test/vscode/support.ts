@@ -107,6 +107,30 @@ export async function userSettingsPath(): Promise<string> {
   return path;
 }
 
+/**
+ * Makes the window run a switchboard of its own (mcpSwitchboard.sharedSwitchboard
+ * off), for the suites about that process: its restarts, its backends' process
+ * groups. Resolves once it runs.
+ */
+export async function useOwnSwitchboard(api: SwitchboardTestApi): Promise<void> {
+  await setSetting(ConfigKey.sharedSwitchboard, false);
+  await api.whenServerReady();
+  await waitFor("the window's own switchboard", () => api.phase().kind === 'running' && !isSharedUrl(api));
+}
+
+/** Puts mcpSwitchboard.sharedSwitchboard back to its default (on) and resolves once the window is attached again. */
+export async function useDefaultSwitchboard(api: SwitchboardTestApi): Promise<void> {
+  await setSetting(ConfigKey.sharedSwitchboard, undefined);
+  await api.whenServerReady();
+  await waitFor('the window on the shared switchboard', () => api.phase().kind === 'running' && isSharedUrl(api));
+}
+
+/** Whether the window's MCP endpoint is its view on the shared switchboard. */
+function isSharedUrl(api: SwitchboardTestApi): boolean {
+  const phase = api.phase();
+  return phase.kind === 'running' && phase.url.includes('/w/');
+}
+
 /** Empties both scopes, so each suite starts from no proxies, all tools listed and no profiles. */
 export async function resetSettings(): Promise<void> {
   await writeProxies('user', undefined);

@@ -28,6 +28,11 @@ import {
 describe('Tool surface: search mode, pins and profiles from settings, live', function () {
   this.timeout(180_000);
   let api: SwitchboardTestApi;
+  /** The path of this window's MCP endpoint, which the tree shows profiles under. */
+  const endpointPath = () => {
+    const phase = api.phase();
+    return phase.kind === 'running' ? new URL(phase.url).pathname : '(not running)';
+  };
   let since: string;
   let processId: number | undefined;
 
@@ -129,16 +134,16 @@ describe('Tool surface: search mode, pins and profiles from settings, live', fun
     const node = await waitFor('the Profiles node', () => profilesItem()?.children.length === 3 && profilesItem());
     assert.equal(node.description, '3');
     const byName = (name: string): TreeSnapshotItem | undefined => node.children.find((item) => item.label === name);
-    assert.equal(byName('review')?.description, 'all tools · /mcp/review');
+    assert.equal(byName('review')?.description, `all tools · ${endpointPath()}/review`);
     assert.equal(byName('review')?.contextValue, 'profile');
-    assert.match(byName('review')?.tooltip ?? '', /served at `http:\/\/127\.0\.0\.1:\d+\/mcp\/review`[\s\S]*Include: `surf_echo`, `surf_get-sum`/);
-    assert.equal(byName('finder')?.description, 'search · /mcp/finder');
+    assert.match(byName('review')?.tooltip ?? '', new RegExp(`served at \`http://127\\.0\\.0\\.1:\\d+${endpointPath()}/review\`[\\s\\S]*Include: \`surf_echo\`, \`surf_get-sum\``));
+    assert.equal(byName('finder')?.description, `search · ${endpointPath()}/finder`);
     assert.equal(byName('broken')?.icon, 'warning');
     assert.match(byName('broken')?.description ?? '', /^invalid: /);
     assert.match(byName('broken')?.tooltip ?? '', /not served/);
     // The profile takes the global surface when it has none of its own.
     await setSetting(ConfigKey.toolSurface, 'search');
-    await waitFor('review to follow mcpSwitchboard.toolSurface', () => profilesItem()?.children.find((item) => item.label === 'review')?.description === 'search · /mcp/review');
+    await waitFor('review to follow mcpSwitchboard.toolSurface', () => profilesItem()?.children.find((item) => item.label === 'review')?.description === `search · ${endpointPath()}/review`);
     await setSetting(ConfigKey.toolSurface, undefined);
   });
 
