@@ -31,6 +31,7 @@ const USER_SETTINGS = {
   'window.restoreWindows': 'none',
   // The chat panel would open beside every window and crowd screenshots.
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  // The user's shared switchboard, which windows attach to: not on 47115, which this machine's user may be using.
   'mcpSwitchboard.port': 41000 + Math.floor(Math.random() * 8000),
 };
 
