@@ -9,17 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchContext, waitForTools } from '../lib/context';
-import { CLI, type Endpoint, EVERYTHING, freePort, residentMemory } from '../lib/processes';
-import { type Line, megabytes, times, verdict } from '../lib/report';
+import { type Footprint, footprintLines, footprintOf } from '../lib/footprint';
+import { CLI, type Endpoint, EVERYTHING, freePort } from '../lib/processes';
+import type { Line } from '../lib/report';
 
 const CLIENTS = 3;
 const PROXIES = 5;
-
-interface Footprint {
-  readonly processes: number;
-  readonly backends: number;
-  readonly rssMb: number;
-}
 
 export async function measureSharing(context: BenchContext): Promise<Line[]> {
   const { processes } = context;
@@ -38,10 +33,7 @@ export async function measureSharing(context: BenchContext): Promise<Line[]> {
     try {
       for (let index = 0; index < CLIENTS; index++) clients.push(await processes.stdioClient(label, process.execPath, [...context.switchboardNodeArgs, ...args], 60_000, userEnv));
       await Promise.all(clients.map((client) => waitForTools(client.client, Array.from({ length: PROXIES }, (_, index) => `p${index + 1}_echo`), 60_000)));
-      const pids = processes.pidsOf(label);
-      const backends = pids.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(EVERYTHING)).length;
-      const rssMb = pids.reduce((sum, pid) => sum + (residentMemory(pid).rssMb || 0), 0);
-      return { processes: pids.length, backends, rssMb };
+      return footprintOf(processes, label);
     } finally {
       await Promise.all(clients.map((client) => client.close()));
       if (mode === 'connect') stopUserSwitchboard(join(userEnv.XDG_RUNTIME_DIR, 'mcp-switchboard', 'switchboard.json')); // Else it ends after its grace.
@@ -50,21 +42,13 @@ export async function measureSharing(context: BenchContext): Promise<Line[]> {
   };
   const own = await run('own');
   const shared = await run('connect');
-  const line = (name: string, before: string, after: string, ratio: number, target: string, passed: boolean | undefined, data: Record<string, unknown>): Line => ({
+  return footprintLines(
     section,
-    name,
-    direct: before,
-    switchboard: after,
-    comparison: times(ratio),
-    target,
-    verdict: passed === undefined ? 'info' : verdict(passed),
-    data,
-  });
-  return [
-    line('backend processes (own switchboards → connect)', String(own.backends), String(shared.backends), shared.backends / own.backends, `${PROXIES}: one per proxy`, shared.backends === PROXIES, { own, shared }),
-    line('all processes, clients not counted (switchboards, bridges, backends)', String(own.processes), String(shared.processes), shared.processes / own.processes, '—', undefined, { own, shared }),
-    line('their memory (RSS, summed)', megabytes(own.rssMb), megabytes(shared.rssMb), shared.rssMb / own.rssMb, '—', undefined, { own, shared }),
-  ];
+    { backends: 'backend processes (own switchboards → connect)', processes: 'all processes, clients not counted (switchboards, bridges, backends)' },
+    own,
+    shared,
+    PROXIES,
+  );
 }
 
 /** Ends the user's switchboard a run started, named by its discovery file. */

@@ -14,18 +14,13 @@ import { join } from 'node:path';
 import { version } from '../../package.json';
 import { WindowClient, type WindowMessage } from '../../test/support/windowClient';
 import type { BenchContext } from '../lib/context';
-import { CLI, EVERYTHING, freePort, ROOT, residentMemory } from '../lib/processes';
-import { type Line, megabytes, times, verdict } from '../lib/report';
+import { type Footprint, footprintLines, footprintOf } from '../lib/footprint';
+import { CLI, EVERYTHING, freePort, ROOT } from '../lib/processes';
+import type { Line } from '../lib/report';
 
 const WINDOWS = 3;
 const PROXIES = 5;
 const SERVER = join(ROOT, 'dist', 'server.js');
-
-interface Footprint {
-  readonly processes: number;
-  readonly backends: number;
-  readonly rssMb: number;
-}
 
 export async function measureWindows(context: BenchContext): Promise<Line[]> {
   const { processes } = context;
@@ -74,10 +69,7 @@ export async function measureWindows(context: BenchContext): Promise<Line[]> {
         }
         await Promise.all(windows.map((window) => window.next((message) => message.type === 'state' && allConnected(message), 60_000)));
       }
-      const pids = processes.pidsOf(label);
-      const backends = pids.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(EVERYTHING)).length;
-      const rssMb = pids.reduce((sum, pid) => sum + (residentMemory(pid).rssMb || 0), 0);
-      return { processes: pids.length, backends, rssMb };
+      return footprintOf(processes, label);
     } finally {
       for (const window of windows) window.close();
       for (const child of started) child.kill('SIGTERM');
@@ -86,21 +78,13 @@ export async function measureWindows(context: BenchContext): Promise<Line[]> {
   };
   const forked = await run('forked');
   const shared = await run('shared');
-  const line = (name: string, before: string, after: string, ratio: number, target: string, passed: boolean | undefined): Line => ({
+  return footprintLines(
     section,
-    name,
-    direct: before,
-    switchboard: after,
-    comparison: times(ratio),
-    target,
-    verdict: passed === undefined ? 'info' : verdict(passed),
-    data: { forked, shared },
-  });
-  return [
-    line('backend processes (a server per window → one shared)', String(forked.backends), String(shared.backends), shared.backends / forked.backends, `${PROXIES}: one per proxy`, shared.backends === PROXIES),
-    line('all processes, windows not counted (switchboards, backends)', String(forked.processes), String(shared.processes), shared.processes / forked.processes, '—', undefined),
-    line('their memory (RSS, summed)', megabytes(forked.rssMb), megabytes(shared.rssMb), shared.rssMb / forked.rssMb, '—', undefined),
-  ];
+    { backends: 'backend processes (a server per window → one shared)', processes: 'all processes, windows not counted (switchboards, backends)' },
+    forked,
+    shared,
+    PROXIES,
+  );
 }
 
 function allConnected(message: WindowMessage): boolean {
