@@ -83,6 +83,8 @@ export class Switchboard implements PoolHolder {
   private readonly pool: BackendPool;
   /** In registry order: earlier proxies win name and URI clashes. */
   private backends = new Map<string, Backend>();
+  /** This view's mounts: a backend other views share holds the mount applied last, of whichever view. */
+  private mounts: Readonly<Record<string, ProxyMount>> = {};
   private catalogCache: Catalog | undefined;
   /** The catalog built last, current or not: the next one takes the tools of unchanged proxies from it. */
   private lastCatalog: Catalog | undefined;
@@ -135,6 +137,7 @@ export class Switchboard implements PoolHolder {
   applyRegistry(mounts: Readonly<Record<string, ProxyMount>>): void {
     if (this.closed) return;
     this.registryApplied = true;
+    this.mounts = mounts;
     this.settleFirstRegistry();
     const next = new Map<string, Backend>();
     const stopping: Backend[] = [];
@@ -261,7 +264,7 @@ export class Switchboard implements PoolHolder {
   /** What every proxy looks like now, in registry order. */
   statuses(): ProxyStatus[] {
     const catalog = this.catalog;
-    return [...this.backends.values()].map((backend) => backendStatus(backend, catalog));
+    return [...this.backends.values()].map((backend) => backendStatus(backend, catalog, this.mounts[backend.name]));
   }
 
   /** Calls `listener` after proxy states or lists change. Returns a function that unsubscribes. */

@@ -125,6 +125,14 @@ describe('VS Code windows on the user’s shared switchboard', function () {
     await states(alpha.window);
     await states(beta.window);
 
+    // The user view applies its settings again (a hand edit): the windows still show the scope they gave it.
+    writeFileSync(settings, `// edited\n${readFileSync(settings, 'utf8')}`);
+    await new Promise((wait) => setTimeout(wait, 500));
+    const before = alpha.window.messages.length;
+    alpha.window.send({ type: 'restartProxy', name: 'everything' });
+    const state = await alpha.window.next((message) => alpha.window.messages.indexOf(message) >= before && message.type === 'state' && stateOf(message, 'everything') === 'connected');
+    assert.equal((state.proxies as { name: string; scope: string }[]).find((proxy) => proxy.name === 'everything')?.scope, 'user');
+
     // The agent in alpha's Copilot adds a proxy: alpha is asked, beta is not.
     const adding = copilotAlpha.callTool({ name: 'add_proxy', arguments: { name: 'more', command: 'node', args: ['server.js'] } });
     const asked = await alpha.window.next((message) => message.type === 'requestChange');

@@ -1,10 +1,14 @@
-import { describeTarget } from '../registry/registry';
+import { describeTarget, type ProxyMount } from '../registry/registry';
 import type { ProxyStatus } from '../status';
 import type { Catalog } from '../surface/catalog';
 import type { Backend } from './backend';
 
-/** What one proxy looks like now, with the names its tools and prompts have on the front. */
-export function backendStatus(backend: Backend, catalog: Catalog): ProxyStatus {
+/**
+ * What one proxy looks like now, with the names its tools and prompts have on
+ * the front. `mount` is the view's own: a backend that views share has the
+ * scope each view gave it (a window's `user`, the user switchboard's `file`).
+ */
+export function backendStatus(backend: Backend, catalog: Catalog, mount: ProxyMount = backend.mount): ProxyStatus {
   const assignment = catalog.prefixes.get(backend.name);
   const toolNames = catalog.toolFrontNames.get(backend.name);
   const promptNames = catalog.promptFrontNames.get(backend.name);
@@ -13,7 +17,7 @@ export function backendStatus(backend: Backend, catalog: Catalog): ProxyStatus {
     state: backend.state,
     transport: backend.transport,
     target: describeTarget(backend.mount.entry),
-    scope: backend.mount.scope,
+    scope: mount.scope,
     prefix: assignment?.prefix ?? backend.mount.entry.prefix ?? backend.name,
     toolCount: toolNames?.size ?? 0,
     tools: backend.tools.map((tool) => ({
