@@ -13,6 +13,7 @@ import type { ReverseRequest, ReverseRequestExtra } from './backends/backendClie
 import type { ListKind } from './backends/backendLists';
 import { backendStatus } from './backends/backendStatus';
 import { Catalog } from './surface/catalog';
+import { type ProxyView, proxyViewOf, type ViewedBackend } from './surface/proxyView';
 import type { EarlyStarts } from './backends/earlyStarts';
 import type { SignInHost } from './oauth/signInHost';
 import type { ExpansionContext } from './registry/expand';
@@ -83,8 +84,8 @@ export class Switchboard implements PoolHolder {
   private readonly pool: BackendPool;
   /** In registry order: earlier proxies win name and URI clashes. */
   private backends = new Map<string, Backend>();
-  /** This view's mounts: a backend other views share holds the mount applied last, of whichever view. */
-  private mounts: Readonly<Record<string, ProxyMount>> = {};
+  /** What this view shows of each proxy (its own prefix, filters and scope), by name. */
+  private views = new Map<string, ProxyView>();
   private catalogCache: Catalog | undefined;
   /** The catalog built last, current or not: the next one takes the tools of unchanged proxies from it. */
   private lastCatalog: Catalog | undefined;
@@ -122,7 +123,7 @@ export class Switchboard implements PoolHolder {
   /** The current front view; rebuilt only after something changed. */
   get catalog(): Catalog {
     if (!this.catalogCache) {
-      const connected = [...this.backends.values()].filter((backend) => backend.state === 'connected');
+      const connected = [...this.backends.values()].filter((backend) => backend.state === 'connected').map((backend) => this.viewed(backend));
       this.catalogCache = new Catalog(connected, this.options.ownTools, [SEARCH_TOOL, CALL_TOOL], this.lastCatalog);
       this.lastCatalog = this.catalogCache;
       this.logNewWarnings(this.catalogCache.warnings);
@@ -137,17 +138,18 @@ export class Switchboard implements PoolHolder {
   applyRegistry(mounts: Readonly<Record<string, ProxyMount>>): void {
     if (this.closed) return;
     this.registryApplied = true;
-    this.mounts = mounts;
     this.settleFirstRegistry();
+    const views = new Map<string, ProxyView>();
     const next = new Map<string, Backend>();
     const stopping: Backend[] = [];
     const added: Backend[] = [];
     for (const [name, mount] of Object.entries(mounts)) {
       const current = this.backends.get(name);
       const key = this.pool.keyFor(this, name, mount);
+      const shown = this.views.get(name);
+      views.set(name, shown && sameEntry(shown.mount.entry, mount.entry) && shown.mount.scope === mount.scope ? shown : proxyViewOf(mount));
       if (current && this.pool.matches(current, key)) {
-        if (!sameEntry(current.mount.entry, mount.entry)) this.logger.info('Its tool filter or prefix changed; applied without reconnecting.', name);
-        current.adopt(mount);
+        if (shown && !sameEntry(shown.mount.entry, mount.entry)) this.logger.info('Its tool filter or prefix changed; applied without reconnecting.', name);
         next.set(name, current);
         continue;
       }
@@ -161,6 +163,7 @@ export class Switchboard implements PoolHolder {
       if (!Object.hasOwn(mounts, name)) stopping.push(backend);
     }
     this.backends = next;
+    this.views = views;
     for (const backend of stopping) {
       this.tasks.dropBackend(backend);
       this.reverse.clientTasks.drop({ backend });
@@ -255,7 +258,7 @@ export class Switchboard implements PoolHolder {
   unavailableOwner(frontName: string): Backend | undefined {
     for (const backend of this.backends.values()) {
       if (backend.state === 'connected') continue;
-      const prefix = backend.mount.entry.prefix ?? backend.name;
+      const prefix = this.viewed(backend).view.mount.entry.prefix ?? backend.name;
       if (prefix !== '' && frontName.startsWith(`${prefix}_`)) return backend;
     }
     return undefined;
@@ -264,7 +267,7 @@ export class Switchboard implements PoolHolder {
   /** What every proxy looks like now, in registry order. */
   statuses(): ProxyStatus[] {
     const catalog = this.catalog;
-    return [...this.backends.values()].map((backend) => backendStatus(backend, catalog, this.mounts[backend.name]));
+    return [...this.backends.values()].map((backend) => backendStatus(backend, catalog, this.viewed(backend).view));
   }
 
   /** Calls `listener` after proxy states or lists change. Returns a function that unsubscribes. */
@@ -432,6 +435,11 @@ export class Switchboard implements PoolHolder {
   /** A client tells the status of a task it runs for a backend. */
   onClientTaskStatus(session: FrontSession, params: TaskStatusNotification['params']): void {
     this.reverse.clientTaskStatus(session, params);
+  }
+
+  /** A backend of this view's, with what this view shows of it. */
+  private viewed(backend: Backend): ViewedBackend {
+    return { backend, view: this.views.get(backend.name) ?? proxyViewOf(backend.mount) };
   }
 
   private invalidate(kinds: readonly ListKind[]): void {

@@ -142,6 +142,26 @@ describe('VS Code windows on the user’s shared switchboard', function () {
     assert.ok(!beta.window.messages.some((message) => message.type === 'requestChange'));
   });
 
+  it('shows a shared backend to each view as that view’s entry says: a window’s own filter and prefix apply to it alone', async () => {
+    await startSwitchboard(5_000);
+    const window = await WindowClient.open(join(runtime(), 'windows.sock'));
+    windows.push(window);
+    const ready = await window.hello(discovery().token, 'alpha', version);
+    // The workspace's entry of the same name reaches the same server, with a filter and a prefix of its own.
+    const narrowed = { ...userEntry(), prefix: 'ev', tools: { include: ['echo'] } };
+    window.send({ type: 'registry', proxies: { everything: { entry: narrowed, scope: 'workspace' } }, secrets: {} });
+    const copilot = await mcpClient(String(ready.url));
+    const userView = await mcpClient(discovery().url);
+    await waitForTool(copilot, 'ev_echo', 20_000);
+    await waitForTool(userView, 'everything_get-sum', 20_000);
+    assert.deepEqual((await toolNames(copilot)).filter((name) => name.startsWith('ev')), ['ev_echo']);
+    assert.ok(!(await toolNames(userView)).includes('ev_echo'));
+    assert.equal(backendsOf(marker).length, 1, 'one process for both views');
+    const state = await window.next((message) => message.type === 'state' && stateOf(message, 'everything') === 'connected');
+    const everything = (state.proxies as { name: string; scope: string; prefix: string }[]).find((proxy) => proxy.name === 'everything');
+    assert.deepEqual([everything?.scope, everything?.prefix], ['workspace', 'ev']);
+  });
+
   it('sends a shared backend’s sampling request to the client of the window whose call it serves', async () => {
     await startSwitchboard(5_000);
     const answering = async (window: string) => {

@@ -2,24 +2,17 @@ import assert from 'node:assert/strict';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend } from '../../src/core/backends/backend';
 import { Catalog } from '../../src/core/surface/catalog';
+import { proxyViewOf, type ViewedBackend } from '../../src/core/surface/proxyView';
 import type { ProxyEntry } from '../../src/core/registry/registry';
 
 function tool(name: string): Tool {
   return { name, description: `Does ${name}.`, inputSchema: { type: 'object' } };
 }
 
-/** What the catalog reads of a connected backend: its name, entry and lists. */
-function backend(name: string, tools: readonly Tool[], entry: ProxyEntry = { command: 'node' }): Backend {
-  return {
-    name,
-    mount: { entry, scope: 'user' },
-    tools,
-    prompts: [],
-    resources: [],
-    templates: [],
-    isToolShown: () => true,
-    isToolPinned: () => false,
-  } as unknown as Backend;
+/** What the catalog reads of a connected backend (its name and lists), as a view with this entry shows it. */
+function backend(name: string, tools: readonly Tool[], entry: ProxyEntry = { command: 'node' }): ViewedBackend {
+  const mount = { entry, scope: 'user' as const };
+  return { backend: { name, mount, tools, prompts: [], resources: [], templates: [] } as unknown as Backend, view: proxyViewOf(mount) };
 }
 
 describe('catalog', () => {

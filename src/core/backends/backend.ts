@@ -17,7 +17,6 @@ import { passthroughResult } from '../passthrough';
 import { expandEntry } from '../registry/expand';
 import { type ProxyEntry, type ProxyMount, type TransportKind, transportOf } from '../registry/registry';
 import type { ProxyState } from '../status';
-import { compileGlobs, compileToolFilter } from '../surface/toolFilter';
 import { createBackendClient } from './backendClient';
 import type { BackendHost, InFlightCall } from './backendHost';
 import { BackendLists, LIST_KINDS, type ListKind } from './backendLists';
@@ -45,10 +44,6 @@ export class Backend {
   capabilities: ServerCapabilities | undefined;
   /** Copies of the lists it offers, read at connect and on list_changed. */
   private readonly lists: BackendLists;
-  /** Decides whether one of the backend's own tool names is shown, from `tools.include/exclude`. */
-  isToolShown: (toolName: string) => boolean;
-  /** Decides whether one of its tools is pinned (`tools.pin`): listed in search mode too. */
-  isToolPinned: (toolName: string) => boolean;
   /** Calls from clients in progress, newest last: where reverse requests and logs go. */
   readonly inFlight = new Set<InFlightCall>();
 
@@ -90,24 +85,16 @@ export class Backend {
   /** Protocol trouble (answers to ids never sent, oversized lines) at warn, once per burst. */
   private readonly trouble: BurstLog;
 
-  private currentMount: ProxyMount;
-
   constructor(
     readonly name: string,
-    mount: ProxyMount,
+    /** The mount it was made for: how it reaches its server. What views show of it (prefix, filters) is theirs: see ProxyView. */
+    readonly mount: ProxyMount,
     private readonly host: BackendHost,
   ) {
-    this.currentMount = mount;
     this.transport = transportOf(mount.entry);
     this.timeoutMs = mount.entry.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.lists = new BackendLists(this.timeoutMs);
-    this.isToolShown = compileToolFilter(mount.entry.tools);
-    this.isToolPinned = compileGlobs(mount.entry.tools?.pin);
     this.trouble = new BurstLog((line) => host.logger.warn(line, name));
-  }
-
-  get mount(): ProxyMount {
-    return this.currentMount;
   }
 
   get tools(): readonly Tool[] {
@@ -124,16 +111,6 @@ export class Backend {
 
   get prompts(): readonly Prompt[] {
     return this.lists.prompts;
-  }
-
-  /**
-   * Takes a mount that reaches the backend the same way (see `sameConnection`):
-   * a new tool filter, prefix or scope applies to the catalog without reconnecting.
-   */
-  adopt(mount: ProxyMount): void {
-    this.currentMount = mount;
-    this.isToolShown = compileToolFilter(mount.entry.tools);
-    this.isToolPinned = compileGlobs(mount.entry.tools?.pin);
   }
 
   /** Starts connecting (in the background), or records why it will not. */

@@ -55,16 +55,11 @@ export class BackendPool {
     return this.keys.get(backend) === key;
   }
 
-  /**
-   * The backend for a view's mount under `key`: the one another view holds
-   * already (taking this mount's tool filter and prefix), or a new one that
-   * the caller starts (`isNew`).
-   */
+  /** The backend for a view's mount under `key`: the one another view holds already, or a new one that the caller starts (`isNew`). */
   acquire(holder: PoolHolder, key: string, name: string, mount: ProxyMount): { backend: Backend; isNew: boolean } {
     const existing = this.pooled.get(key);
     if (existing) {
       existing.host.add(holder);
-      existing.backend.adopt(mount);
       return { backend: existing.backend, isNew: false };
     }
     const host = new PooledBackendHost(holder);

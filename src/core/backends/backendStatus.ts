@@ -1,14 +1,16 @@
-import { describeTarget, type ProxyMount } from '../registry/registry';
+import { describeTarget } from '../registry/registry';
 import type { ProxyStatus } from '../status';
 import type { Catalog } from '../surface/catalog';
+import type { ProxyView } from '../surface/proxyView';
 import type { Backend } from './backend';
 
 /**
- * What one proxy looks like now, with the names its tools and prompts have on
- * the front. `mount` is the view's own: a backend that views share has the
- * scope each view gave it (a window's `user`, the user switchboard's `file`).
+ * What one proxy looks like now to one view, with the names its tools and
+ * prompts have on that view's front, and the scope, prefix and filters of
+ * that view's entry (a backend that views share is a window's `user` proxy
+ * and the user switchboard's `file` one).
  */
-export function backendStatus(backend: Backend, catalog: Catalog, mount: ProxyMount = backend.mount): ProxyStatus {
+export function backendStatus(backend: Backend, catalog: Catalog, { mount, isToolShown, isToolPinned }: ProxyView): ProxyStatus {
   const assignment = catalog.prefixes.get(backend.name);
   const toolNames = catalog.toolFrontNames.get(backend.name);
   const promptNames = catalog.promptFrontNames.get(backend.name);
@@ -18,15 +20,15 @@ export function backendStatus(backend: Backend, catalog: Catalog, mount: ProxyMo
     transport: backend.transport,
     target: describeTarget(backend.mount.entry),
     scope: mount.scope,
-    prefix: assignment?.prefix ?? backend.mount.entry.prefix ?? backend.name,
+    prefix: assignment?.prefix ?? mount.entry.prefix ?? backend.name,
     toolCount: toolNames?.size ?? 0,
     tools: backend.tools.map((tool) => ({
       frontName: toolNames?.get(tool.name) ?? '',
       name: tool.name,
       ...(tool.title !== undefined && { title: tool.title }),
       ...(tool.description !== undefined && { description: tool.description }),
-      excluded: !backend.isToolShown(tool.name),
-      ...(backend.isToolPinned(tool.name) && { pinned: true }),
+      excluded: !isToolShown(tool.name),
+      ...(isToolPinned(tool.name) && { pinned: true }),
     })),
     resources: backend.resources.map((resource) => ({
       uri: resource.uri,

@@ -4,6 +4,7 @@ import type { Backend } from '../backends/backend';
 import { APPS_EXTENSION, isAppOnly } from '../front/mcpApps';
 import { frontName, prefixCandidates, uniqueWithin } from './naming';
 import type { ToolOverride } from '../registry/registry';
+import type { ProxyView, ViewedBackend } from './proxyView';
 
 /** Where a front name leads: the backend and the name it knows the thing by. */
 export interface Route {
@@ -93,12 +94,12 @@ export class Catalog {
    * names on a clash), after the switchboard's own tools. The previous catalog
    * lends the tools of proxies that did not change; it is not kept.
    */
-  constructor(backends: readonly Backend[], ownTools: readonly Tool[], reservedNames: readonly string[] = [], previous?: Catalog) {
+  constructor(proxies: readonly ViewedBackend[], ownTools: readonly Tool[], reservedNames: readonly string[] = [], previous?: Catalog) {
     this.tools.push(...ownTools);
     const takenTools = new Set([...ownTools.map((tool) => tool.name), ...reservedNames]);
     const takenPrompts = new Set<string>();
-    for (const backend of backends) {
-      this.addNamed(backend, takenTools, takenPrompts, previous?.toolSections.get(backend.name));
+    for (const { backend, view } of proxies) {
+      this.addNamed(backend, view, takenTools, takenPrompts, previous?.toolSections.get(backend.name));
       this.addResources(backend);
     }
   }
@@ -138,9 +139,9 @@ export class Catalog {
     return this.templateRoutes.find((route) => route.uriTemplate === uriOrTemplate)?.backend ?? this.resourceBackend(uriOrTemplate);
   }
 
-  private addNamed(backend: Backend, takenTools: Set<string>, takenPrompts: Set<string>, previousTools: readonly FrontTool[] | undefined): void {
-    const configured = backend.mount.entry.prefix ?? backend.name;
-    const shownTools = backend.tools.filter((tool) => backend.isToolShown(tool.name));
+  private addNamed(backend: Backend, view: ProxyView, takenTools: Set<string>, takenPrompts: Set<string>, previousTools: readonly FrontTool[] | undefined): void {
+    const configured = view.mount.entry.prefix ?? backend.name;
+    const shownTools = backend.tools.filter((tool) => view.isToolShown(tool.name));
     let tries = 0;
     for (const prefix of prefixCandidates(configured, backend.name)) {
       if (tries++ > MAX_PREFIX_TRIES) {
@@ -155,7 +156,7 @@ export class Catalog {
         backend.name,
         prefix === configured ? { prefix } : { prefix, note: `Prefix "${prefix}" is used because "${configured}" clashed with another proxy's names.` },
       );
-      const overrides = backend.mount.entry.tools?.overrides ?? {};
+      const overrides = view.mount.entry.tools?.overrides ?? {};
       this.applyOverrideNames(backend, shownTools, toolNames, overrides, takenTools);
       this.toolFrontNames.set(backend.name, toolNames);
       this.promptFrontNames.set(backend.name, promptNames);
@@ -167,7 +168,7 @@ export class Catalog {
         takenTools.add(name);
         this.tools.push(front.tool);
         this.toolSources.set(name, front);
-        if (backend.isToolPinned(own)) this.pinned.add(name);
+        if (view.isToolPinned(own)) this.pinned.add(name);
         const route = { backend, name: own };
         this.toolRoutes.set(name, route);
         const sameOwnName = this.toolsByOwnName.get(own);
