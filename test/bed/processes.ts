@@ -126,6 +126,8 @@ export function processesOfHome(home: string): number[] {
   for (const entry of entries) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
+      // An ended process that is not reaped yet has an empty command line, and nothing left to stop.
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8') === '') continue;
       if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(wanted)) found.push(Number(entry));
     } catch {
       // Ended while we looked, or not ours to read.
@@ -142,7 +144,7 @@ export function processesOfHome(home: string): number[] {
 export async function stopProcessesOfHome(home: string, graceMs = 5_000): Promise<void> {
   const left = processesOfHome(home);
   if (left.length === 0) return;
-  console.log(`[bed] stopping ${left.length} process(es) still running in the profile: ${left.join(', ')}`);
+  console.log(`[bed] stopping ${left.length} process(es) still running in the profile: ${left.map((pid) => `${pid} (${commandOf(pid)})`).join(', ')}`);
   for (const pid of left) signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   // Re-read rather than signalled: an ended process nobody has reaped yet
@@ -150,4 +152,13 @@ export async function stopProcessesOfHome(home: string, graceMs = 5_000): Promis
   const running = () => processesOfHome(home).filter((pid) => left.includes(pid));
   while (Date.now() < deadline && running().length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
   for (const pid of running()) signal(pid, 'SIGKILL');
+}
+
+/** A process's command line, shortened for a log line. */
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 160);
+  } catch {
+    return 'ended';
+  }
 }
