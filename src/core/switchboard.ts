@@ -70,9 +70,11 @@ export interface SwitchboardOptions {
 }
 
 /**
- * The aggregating engine: the set of mounted backends, the front catalog built
- * from them, and the client sessions that see it. Registry changes are diffed
- * so unchanged proxies stay connected and clients never reconnect.
+ * The aggregating engine, as one view of it: a registry's mounted backends,
+ * the front catalog built from them, and the client sessions that see it.
+ * Registry changes are diffed so unchanged proxies stay connected and clients
+ * never reconnect. Views in one process (the user's switchboard and each VS
+ * Code window attached to it) take their backends from one BackendPool.
  */
 export class Switchboard implements PoolHolder {
   readonly logger: Logger;
