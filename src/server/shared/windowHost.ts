@@ -112,8 +112,10 @@ export class WindowHost {
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await Promise.all([...this.views.values()].map(({ view, graceTimer }) => (clearTimeout(graceTimer), view.close())));
+    const views = [...this.views.values()];
     this.views.clear();
+    for (const { graceTimer } of views) clearTimeout(graceTimer);
+    await Promise.all(views.map(({ view }) => view.close()));
   }
 
   private accept(socket: Socket): void {
