@@ -28,6 +28,12 @@ describe('registry file formats', () => {
     assert.deepEqual(parseRegistryDocument('{ "editor.tabSize": 2 }', 'settings.json').registry, {}, 'settings without a registry: none');
   });
 
+  it('reads an empty settings.json as VS Code’s settings, and an empty file of another name as the switchboard’s', () => {
+    assert.equal(parseRegistryDocument('{}\n', '/home/u/.config/Code/User/settings.json').format, 'vscodeSettings');
+    assert.deepEqual(parseRegistryDocument('{}\n', '/home/u/.config/Code/User/settings.json').registry, {});
+    assert.equal(parseRegistryDocument('{}\n', '/home/u/proxies.json').format, 'switchboard');
+  });
+
   it('refuses a file with an entry called __proto__ rather than lose it, and reads a byte order mark', () => {
     assert.throws(() => parseRegistryDocument('{"proxies":{"__proto__":{"url":"http://x/mcp"}}}', 'p.json'), /p\.json: "__proto__" is reserved/);
     assert.throws(() => parseRegistryDocument('{"proxies":[{"name":"__proto__","url":"http://x/mcp"}]}', 'p.json'), /"__proto__" is reserved/);

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { proxyCountProblem } from './limits';
 import { formatIssues, isReservedName, type Profiles, type ProxyEntry, profilesSchema, type Registry, parseProxyEntry } from './registry';
 
@@ -61,7 +62,7 @@ export function parseRegistryDocument(text: string, source: string): ParsedRegis
     throw new Error(`${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Fix it; it was not changed.`);
   }
   if (!isRecord(document)) throw new Error(`${source} must hold a JSON object with "proxies", "servers" or "mcpServers".`);
-  if (isSettingsDocument(document)) return readSettings(document, source);
+  if (isSettingsDocument(document, source)) return readSettings(document, source);
   const { proxies, servers, mcpServers } = document;
   const parsed = Array.isArray(proxies)
     ? readArray(proxies, source)
@@ -126,11 +127,16 @@ function readObject(
   return { format, registry, notes, profiles: {} };
 }
 
-/** A VS Code settings.json: it has the switchboard's keys, or only the dotted keys settings have (`editor.fontSize`). */
-function isSettingsDocument(document: Record<string, unknown>): boolean {
+/**
+ * A VS Code settings.json: it has the switchboard's keys, or only the dotted
+ * keys settings have (`editor.fontSize`), or nothing yet in a file of that
+ * name (the user's settings before the first one is set).
+ */
+function isSettingsDocument(document: Record<string, unknown>, source: string): boolean {
   if (Object.hasOwn(document, SETTINGS_PROXIES) || Object.hasOwn(document, SETTINGS_PROFILES)) return true;
   const keys = Object.keys(document);
-  return keys.length > 0 && keys.every((key) => key.includes('.'));
+  if (keys.length === 0) return basename(source) === 'settings.json';
+  return keys.every((key) => key.includes('.'));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Discovery, liveDiscovery } from '../../core/user/discovery';
 import { ensurePrivateFolder, type UserFiles } from '../../core/user/userFiles';
@@ -34,6 +34,11 @@ export class SwitchboardNotStarted extends Error {}
  */
 export async function startUserSwitchboard(start: UserSwitchboardStart): Promise<Discovery> {
   const { files } = start;
+  // Before the first setting, VS Code has no settings.json: an empty one (as VS Code writes it) is read as
+  // VS Code's settings, where the switchboard would otherwise create a registry file of its own format there.
+  await writeFile(start.settings, '{}\n', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST' && error.code !== 'ENOENT') throw error; // No such folder: the switchboard says so itself.
+  });
   await ensurePrivateFolder(dirname(files.log));
   const log = openSync(files.log, 'a', 0o600);
   let exited: Promise<string>;
