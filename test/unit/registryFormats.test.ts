@@ -28,10 +28,10 @@ describe('registry file formats', () => {
     assert.deepEqual(parseRegistryDocument('{ "editor.tabSize": 2 }', 'settings.json').registry, {}, 'settings without a registry: none');
   });
 
-  it('reads an empty settings.json as VS Code’s settings, and an empty file of another name as the switchboard’s', () => {
+  it('reads an empty settings.json as VS Code’s settings with no proxies, and still says what an empty file of another name lacks', () => {
     assert.equal(parseRegistryDocument('{}\n', '/home/u/.config/Code/User/settings.json').format, 'vscodeSettings');
     assert.deepEqual(parseRegistryDocument('{}\n', '/home/u/.config/Code/User/settings.json').registry, {});
-    assert.equal(parseRegistryDocument('{}\n', '/home/u/proxies.json').format, 'switchboard');
+    assert.throws(() => parseRegistryDocument('{}\n', '/home/u/proxies.json'), /has no "proxies", "servers" or "mcpServers" key/);
   });
 
   it('refuses a file with an entry called __proto__ rather than lose it, and reads a byte order mark', () => {
