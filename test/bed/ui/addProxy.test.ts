@@ -11,6 +11,7 @@ import { newWorkbenchPage } from '../browser';
 import { REPO } from '../paths';
 import { startSession, type BedSession } from '../session';
 import { teardown } from './bed';
+import { widenSideBar } from './workbench';
 
 const EVERYTHING = join(REPO, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 const PROXY = 'everything';
@@ -47,20 +48,6 @@ describe('MCP Switchboard in the VS Code UI', function () {
     await page.waitForFunction((element) => element?.getAttribute('aria-expanded') === 'true', await row.elementHandle());
   }
 
-  /** Drags the side bar's edge to the right so that row labels are not cut. */
-  async function widenSideBar(): Promise<void> {
-    const box = await page.locator('.part.sidebar').boundingBox();
-    if (!box) return;
-    const edge = { x: box.x + box.width + 1, y: box.y + box.height / 2 };
-    await page.mouse.move(edge.x, edge.y);
-    await page.mouse.down();
-    await page.mouse.move(edge.x + 260, edge.y, { steps: 10 });
-    await page.mouse.up();
-    // Off the edge, and long enough for its hover highlight to fade before a screenshot.
-    await page.mouse.move(900, 600);
-    await page.waitForTimeout(500);
-  }
-
   before(async function () {
     // Cold provisioning downloads and builds code-server; warm it takes seconds.
     this.timeout(30 * 60_000);
@@ -83,7 +70,7 @@ describe('MCP Switchboard in the VS Code UI', function () {
     // View containers of extensions join the activity bar once the extension host has started.
     await page.locator('.part.activitybar a.action-label[aria-label^="MCP Switchboard"]').click({ timeout: 60_000 });
     await page.getByText('No MCP servers are mounted yet').waitFor();
-    await widenSideBar();
+    await widenSideBar(page);
     await screenshot('empty-view');
   });
 

@@ -16,7 +16,7 @@ import { REPO } from '../paths';
 import { startSession, type BedSession } from '../session';
 import { Teardown } from '../teardown';
 import { teardown as runTeardown } from './bed';
-import { expandTreeItem, hoverUntilTooltip, moveMouseAway, numberedScreenshots } from './workbench';
+import { expandTreeItem, hoverUntilTooltip, moveMouseAway, numberedScreenshots, widenSideBar } from './workbench';
 
 const EVERYTHING = join(REPO, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 /** Set in the backend's environment, so the test finds its process among the machine's. */
@@ -110,7 +110,7 @@ describe('The Proxies view and the inputs, clicked through', function () {
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.part.activitybar a.action-label[aria-label^="MCP Switchboard"]').click({ timeout: 60_000 });
     await proxyRow('everything').filter({ hasText: /\d+ tools/ }).waitFor({ timeout: 60_000 });
-    await widenSideBar();
+    await widenSideBar(page);
   });
 
   afterEach(async function () {
@@ -123,17 +123,6 @@ describe('The Proxies view and the inputs, clicked through', function () {
     await teardown.run();
   });
 
-  /** Drags the side bar's edge to the right so that row descriptions are not cut. */
-  async function widenSideBar(): Promise<void> {
-    const box = await sideBar().boundingBox();
-    if (!box) return;
-    const edge = { x: box.x + box.width + 1, y: box.y + box.height / 2 };
-    await page.mouse.move(edge.x, edge.y);
-    await page.mouse.down();
-    await page.mouse.move(edge.x + 260, edge.y, { steps: 10 });
-    await page.mouse.up();
-    await moveAway();
-  }
 
   it('opens the Copy Connection Config picker from the view title bar, with a tree row focused', async () => {
     // A title-bar command receives the focused tree node as its argument; the palette gives none.
